@@ -1,0 +1,154 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  UserState,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
+import restify from 'restify';
+import { MitIdBot } from './bot/mitid-bot';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { Content } from './content/load-content';
+import { describeActivityProblem } from './http/activity-schema';
+import type { Logger } from './logger';
+import type { BotStorage } from './storage/bot-storage';
+
+/** What the app is built from; tests swap the storage, the clock and the logger. */
+export interface AppDeps {
+  config: Config;
+  content: Content;
+  storage: BotStorage;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface App {
+  server: restify.Server;
+  bot: MitIdBot;
+  adapter: CloudAdapter;
+  /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
+  listen(): Promise<number>;
+  /** Stops taking requests, lets turns in flight finish, flushes state. */
+  close(): Promise<void>;
+}
+
+/** Builds the bot, its adapter and the HTTP server, without listening yet. */
+export function createApp({ config, content, storage, clock, logger }: AppDeps): App {
+  const authConfig: ConfigurationBotFrameworkAuthenticationOptions = {
+    MicrosoftAppId: config.MicrosoftAppId ?? '',
+    MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+  };
+  if (!config.MicrosoftAppId) {
+    logger.warn('MicrosoftAppId er tom: botten tager imod uautentificerede kald (kun til lokal brug) / MicrosoftAppId is empty: accepting unauthenticated requests (local use only)');
+  }
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authConfig));
+  const bot = new MitIdBot({
+    content,
+    clock,
+    conversationState: new ConversationState(storage),
+    userState: new UserState(storage),
+    maxMessageChars: config.MAX_MESSAGE_CHARS,
+  });
+
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ err: error, conversation: context.activity.conversation?.id }, 'turn failed');
+    // State is saved only when a turn completes, so the conversation stays at its last good turn.
+    try {
+      await context.sendActivity(bot.replies.message('turnError'));
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'could not send the error message');
+    }
+  };
+
+  const server = restify.createServer({ name: 'mitid-hjaelperen', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser());
+  // restify's jsonBodyParser reads `maxBodySize` through its body reader; its typings only list it on bodyParser.
+  const jsonOptions: restify.plugins.JsonBodyParserOptions & restify.plugins.BodyParserOptions = {
+    maxBodySize: config.MAX_BODY_BYTES,
+    mapParams: false,
+  };
+  server.use(restify.plugins.jsonBodyParser(jsonOptions));
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  let closing = false;
+
+  server.post('/api/messages', async (req, res) => {
+    if (closing) {
+      res.send(503, { error: 'Botten lukker ned / the bot is shutting down' });
+      return;
+    }
+    const problem = describeActivityProblem(req.body);
+    if (problem) {
+      res.send(400, { error: problem });
+      return;
+    }
+    inFlight++;
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (err) {
+      logger.error({ err }, 'request failed');
+      if (!res.headersSent) res.send(500, { error: 'Intern fejl / internal error' });
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    }
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    res.send(200, { status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    try {
+      await storage.ping();
+      res.send(closing ? 503 : 200, { status: closing ? 'closing' : 'ready', guideVersion: content.guideVersion });
+    } catch (err) {
+      logger.warn({ err }, 'storage not reachable');
+      res.send(503, { status: 'storage unreachable' });
+    }
+  });
+
+  // Restify answers a bad body on its own; say what went wrong in both languages.
+  server.on('restifyError', (req, res, err, callback) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    const messages: Record<number, string> = {
+      400: 'Ugyldig JSON / malformed JSON',
+      413: `Forespørgslen er for stor / request body too large (max ${config.MAX_BODY_BYTES} bytes)`,
+      415: 'Forkert indholdstype / unsupported content type',
+    };
+    (err as { toJSON?: () => unknown }).toJSON = () => ({ error: messages[status] ?? err.message });
+    return callback();
+  });
+
+  return {
+    server,
+    bot,
+    adapter,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => {
+          const address = server.address();
+          resolve(address.port);
+        });
+      }),
+    close: async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref()),
+        ]);
+      }
+      await storage.flush();
+      server.server.closeAllConnections();
+      await stopped;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { ActivityTypes, InputHints, MessageFactory, type Activity } from 'botbuilder';
+import { danishToday, type Clock } from '../clock';
+import { pickDated, type Dated } from '../content/dated';
+import type { Content } from '../content/load-content';
+import type { MessageId } from '../content/messages';
+import type { QuestionNode } from '../content/guide-content';
+
+const danishOr = new Intl.ListFormat('da-DK', { type: 'disjunction' });
+
+/**
+ * Turns content into activities: picks the text in force today, fills placeholders and
+ * adds buttons as `imBack` suggested actions, so a tap sends the button's title as text.
+ */
+export class Replies {
+  constructor(
+    private readonly content: Content,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Today's variant of a dated text. */
+  text(dated: Dated<string>): string {
+    return pickDated(dated, danishToday(this.clock));
+  }
+
+  /** A message from dialogs/messages.yaml. */
+  message(id: MessageId, vars: Record<string, string | number> = {}): Partial<Activity> {
+    const message = this.content.messages[id];
+    const text = fill(this.text(message.text), vars);
+    return message.buttons ? this.withButtons(text, message.buttons) : this.plain(text);
+  }
+
+  /** The button titles offered for a guide question, in the order of its answers. */
+  answerLabels(node: QuestionNode): string[] {
+    return Object.keys(node.answers).map((answer) => this.content.phrases.answers[answer]!.label);
+  }
+
+  /** A guide question with its answers as buttons. */
+  question(node: QuestionNode): Partial<Activity> {
+    const activity = this.withButtons(this.text(node.text), this.answerLabels(node));
+    activity.inputHint = InputHints.ExpectingInput;
+    return activity;
+  }
+
+  /** The short re-prompt after a reply that answers none of a question's choices. */
+  retry(node: QuestionNode): Partial<Activity> {
+    const text = fill(this.text(this.content.messages.retry.text), { choices: danishOr.format(this.answerLabels(node)) });
+    const activity = this.withButtons(text, this.answerLabels(node));
+    activity.inputHint = InputHints.ExpectingInput;
+    return activity;
+  }
+
+  /** Plain text with Danish locale and markdown, as every reply is sent. */
+  plain(text: string): Partial<Activity> {
+    return { type: ActivityTypes.Message, text, textFormat: 'markdown', locale: 'da-DK', inputHint: InputHints.AcceptingInput };
+  }
+
+  private withButtons(text: string, buttons: string[]): Partial<Activity> {
+    const activity = MessageFactory.suggestedActions(buttons, text);
+    return { ...activity, textFormat: 'markdown', locale: 'da-DK', inputHint: InputHints.AcceptingInput };
+  }
+}
+
+function fill(text: string, vars: Record<string, string | number>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}

@@ -1,0 +1,110 @@
+/**
+ * `npm run chat`: the same bot in a terminal. Buttons are shown as numbered choices;
+ * type the number or your own words. Ctrl+D or "/quit" ends.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline/promises';
+import {
+  ActivityTypes,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
+import { ConversationState, UserState } from 'botbuilder';
+import { MitIdBot } from './bot/mitid-bot';
+import { fixedClock, systemClock } from './clock';
+import { ConfigError, parseConfig, readEnvironment } from './config';
+import { ContentError, loadContent } from './content/load-content';
+import { FileStorage } from './storage/file-storage';
+
+/** Prints the bot's messages; remembers the last buttons so a number picks one. */
+class TerminalAdapter extends BotAdapter {
+  buttons: string[] = [];
+
+  constructor(private readonly write: (line: string) => void) {
+    super();
+  }
+
+  async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    for (const activity of activities) {
+      if (activity.type !== ActivityTypes.Message) continue;
+      this.write(`\nMitID-hjælperen: ${(activity.text ?? '').replace(/\*\*/g, '')}`);
+      const titles = (activity.suggestedActions?.actions ?? []).map((a) => a.title ?? String(a.value));
+      if (titles.length > 0) {
+        this.buttons = titles;
+        this.write(titles.map((title, i) => `  ${i + 1}) ${title}`).join('\n'));
+      }
+    }
+    return activities.map(() => ({ id: randomUUID() }));
+  }
+
+  async updateActivity(): Promise<void> {
+    throw new Error('not supported in the terminal');
+  }
+
+  async deleteActivity(): Promise<void> {
+    throw new Error('not supported in the terminal');
+  }
+
+  async continueConversation(_reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    void logic;
+    throw new Error('not supported in the terminal');
+  }
+
+  process(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    return this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+}
+
+async function main(): Promise<void> {
+  let config;
+  let content;
+  try {
+    config = parseConfig(readEnvironment());
+    content = loadContent();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ContentError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const storage = new FileStorage({ directory: config.DATA_DIR });
+  await storage.init();
+  const bot = new MitIdBot({
+    content,
+    clock: config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock,
+    conversationState: new ConversationState(storage),
+    userState: new UserState(storage),
+    maxMessageChars: config.MAX_MESSAGE_CHARS,
+  });
+  const adapter = new TerminalAdapter((line) => process.stdout.write(`${line}\n`));
+  const user = { id: 'terminal-user', name: 'Dig' };
+  const botAccount = { id: 'mitid-hjaelperen', name: 'MitID-hjælperen' };
+  const base = {
+    channelId: 'terminal',
+    serviceUrl: 'terminal://',
+    conversation: { id: `terminal-${randomUUID()}`, isGroup: false, conversationType: 'personal', name: 'terminal' },
+    from: user,
+    recipient: botAccount,
+    locale: 'da-DK',
+  };
+
+  await adapter.process({ ...base, type: ActivityTypes.ConversationUpdate, membersAdded: [user] }, (c) => bot.run(c));
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  rl.setPrompt('\nDig: ');
+  rl.prompt();
+  for await (const line of rl) {
+    const typed = line.trim();
+    if (typed === '/quit') break;
+    const choice = /^\d+$/.test(typed) ? adapter.buttons[Number(typed) - 1] : undefined;
+    await adapter.process({ ...base, type: ActivityTypes.Message, id: randomUUID(), text: choice ?? typed }, (c) => bot.run(c));
+    rl.prompt();
+  }
+  rl.close();
+  await storage.flush();
+}
+
+void main();

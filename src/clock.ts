@@ -1,0 +1,27 @@
+/** Where the bot gets "today" from, so tests and demos can pin the date. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock that always answers the same instant (tests, `BOT_DATE`). */
+export function fixedClock(instant: Date | string): Clock {
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime())) throw new Error(`Invalid date for fixedClock: ${String(instant)}`);
+  return { now: () => new Date(at) };
+}
+
+// Dates in the sources are Danish calendar days, so "today" is the day in Copenhagen,
+// not in UTC: at 00:30 on 1 July 2023 in Denmark, NemID is already closed.
+const copenhagenDay = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Copenhagen',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** Today's date in Denmark as `YYYY-MM-DD`, which compares correctly as a string. */
+export function danishToday(clock: Clock): string {
+  return copenhagenDay.format(clock.now());
+}

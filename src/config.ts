@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { isoDay } from './content/dated';
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const port = z.preprocess(
+  emptyAsUndefined,
+  z.coerce
+    .number({ message: 'skal være et tal / must be a number' })
+    .int('skal være et heltal / must be an integer')
+    .min(0, 'skal være mellem 0 og 65535 / must be between 0 and 65535')
+    .max(65535, 'skal være mellem 0 og 65535 / must be between 0 and 65535')
+    .default(3978),
+);
+
+function positiveInt(fallback: number, max = Number.MAX_SAFE_INTEGER) {
+  return z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'skal være et tal / must be a number' })
+      .int('skal være et heltal / must be an integer')
+      .positive('skal være større end 0 / must be greater than 0')
+      .max(max, `må højst være ${max} / must be at most ${max}`)
+      .default(fallback),
+  );
+}
+
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false', '1', '0'], { message: 'skal være true eller false / must be true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  );
+
+/**
+ * Every setting the bot reads from the environment, with its default.
+ * `.env.example` documents the same keys; a test keeps the two in step.
+ */
+export const configSchema = z.object({
+  PORT: port,
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
+  MicrosoftAppId: z.preprocess(emptyAsUndefined, z.guid('skal være et GUID / must be a GUID').optional()),
+  MicrosoftAppPassword: z.preprocess(emptyAsUndefined, z.string().optional()),
+  MicrosoftAppType: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+        message: 'skal være MultiTenant, SingleTenant eller UserAssignedMSI / must be MultiTenant, SingleTenant or UserAssignedMSI',
+      })
+      .default('MultiTenant'),
+  ),
+  MicrosoftAppTenantId: z.preprocess(emptyAsUndefined, z.string().optional()),
+  STORAGE: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['file'], { message: 'skal være "file" / must be "file"' }).default('file'),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
+  FILE_STORAGE_FSYNC: flag(false),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'skal være fatal, error, warn, info, debug, trace eller silent / must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+  ),
+  MAX_BODY_BYTES: positiveInt(256 * 1024, 10 * 1024 * 1024),
+  MAX_MESSAGE_CHARS: positiveInt(2000, 100_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 300_000),
+  BOT_DATE: z.preprocess(emptyAsUndefined, isoDay.optional()),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** Start-up stops with this; the message is one line naming the key and what is wrong. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates settings from `env` (process.env merged with .env by {@link readEnvironment}). */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) {
+    if (result.data.MicrosoftAppId && !result.data.MicrosoftAppPassword && result.data.MicrosoftAppType !== 'UserAssignedMSI') {
+      throw new ConfigError(
+        'Ugyldig konfiguration / invalid configuration: MicrosoftAppPassword: mangler, når MicrosoftAppId er sat / missing while MicrosoftAppId is set',
+      );
+    }
+    return result.data;
+  }
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Ugyldig konfiguration / invalid configuration: ${problems.join('; ')}`);
+}
+
+/**
+ * The environment with a `.env` file in `dir` (if any) underneath: variables already set
+ * in the environment win, as deployment platforms expect.
+ */
+export function readEnvironment(dir: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const file = path.join(dir, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}

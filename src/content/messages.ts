@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { datedSchema } from './dated';
+
+const text = z.string().trim().min(1);
+
+const message = z
+  .object({
+    text: datedSchema(text, 'text'),
+    buttons: z.array(text).max(3, 'højst tre knapper / at most three buttons').optional(),
+    source: text.optional(),
+  })
+  .strict();
+
+export const messageIds = [
+  'welcome',
+  'help',
+  'guideStart',
+  'guideEnd',
+  'guideUpdated',
+  'restarted',
+  'stopped',
+  'retry',
+  'fallback',
+  'optOut',
+  'human',
+  'emptyMessage',
+  'attachmentsOnly',
+  'tooLong',
+  'turnError',
+] as const;
+export type MessageId = (typeof messageIds)[number];
+
+export const messagesSchema = z
+  .object(Object.fromEntries(messageIds.map((id) => [id, message])) as Record<MessageId, typeof message>)
+  .strict();
+
+export type MessagesContent = z.output<typeof messagesSchema>;
+export type MessageContent = z.output<typeof message>;

@@ -1,0 +1,108 @@
+import {
+  ComponentDialog,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogInstance,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { Replies } from '../bot/replies';
+import { pickDated } from '../content/dated';
+import type { Content } from '../content/load-content';
+import type { GuideNode, QuestionNode } from '../content/guide-content';
+import { danishToday, type Clock } from '../clock';
+import { AnswerPrompt } from './answer-prompt';
+
+export const GUIDE_DIALOG_ID = 'guide';
+const ANSWER_PROMPT_ID = 'guide.answer';
+
+/** One box passed in the guide: a question with the answer given, or a box that was shown. */
+export interface PathEntry {
+  node: string;
+  answer?: string;
+}
+
+interface QuestionOptions {
+  node: string;
+  path: PathEntry[];
+}
+
+/** Dialog id of the waterfall that asks one question box. */
+export function questionDialogId(nodeId: string): string {
+  return `guide.${nodeId}`;
+}
+
+/**
+ * The guide "Sådan får du MitID" as dialogs: one two-step waterfall per question box
+ * (ask, then follow the answer's arrow). Steps and outcomes between questions are said
+ * on the way to the next question, so each waterfall mirrors one box of the chart and the
+ * chart itself stays in dialogs/guide.yaml.
+ */
+export class GuideDialog extends ComponentDialog {
+  constructor(
+    private readonly content: Content,
+    private readonly replies: Replies,
+    private readonly clock: Clock,
+  ) {
+    super(GUIDE_DIALOG_ID);
+    this.addDialog(new AnswerPrompt(ANSWER_PROMPT_ID, content.phrases));
+    for (const [id, node] of Object.entries(content.guide.nodes)) {
+      if (node.kind !== 'question') continue;
+      this.addDialog(new WaterfallDialog(questionDialogId(id), [this.askStep.bind(this), this.followAnswerStep.bind(this)]));
+    }
+  }
+
+  /** The content hash: a conversation begun on other content is restarted by the bot. */
+  protected override getInternalVersion(): string {
+    return this.content.guideVersion;
+  }
+
+  /** True when `instance` (the guide on a dialog stack) was begun on the current content. */
+  isCurrent(instance: DialogInstance): boolean {
+    return instance.version === undefined || instance.version === this.getInternalVersion();
+  }
+
+  protected override async onBeginDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    return this.walk(innerDc, this.content.guide.start, []);
+  }
+
+  private async askStep(step: WaterfallStepContext<QuestionOptions>): Promise<DialogTurnResult> {
+    const node = this.question(step.options.node);
+    return step.prompt(ANSWER_PROMPT_ID, {
+      prompt: this.replies.question(node),
+      retryPrompt: this.replies.retry(node),
+      choices: Object.keys(node.answers),
+    });
+  }
+
+  private async followAnswerStep(step: WaterfallStepContext<QuestionOptions>): Promise<DialogTurnResult> {
+    const { node: nodeId, path } = step.options;
+    const answer = step.result as string;
+    const next = this.question(nodeId).answers[answer]!;
+    return this.walk(step, next, [...path, { node: nodeId, answer }]);
+  }
+
+  /** Says every box from `from` up to the next question, then asks it; or ends the guide. */
+  private async walk(dc: DialogContext, from: string, path: PathEntry[]): Promise<DialogTurnResult> {
+    const today = danishToday(this.clock);
+    let id: string | undefined = from;
+    while (id !== undefined) {
+      const node: GuideNode = this.content.guide.nodes[id]!;
+      if (node.kind === 'question') {
+        const options: QuestionOptions = { node: id, path };
+        return dc.activeDialog ? dc.replaceDialog(questionDialogId(id), options) : dc.beginDialog(questionDialogId(id), options);
+      }
+      await dc.context.sendActivity(this.replies.plain(pickDated(node.text, today)));
+      path = [...path, { node: id }];
+      id = node.next ? pickDated(node.next, today) : undefined;
+    }
+    await dc.context.sendActivity(this.replies.message('guideEnd'));
+    return dc.endDialog(path);
+  }
+
+  private question(id: string): QuestionNode {
+    const node = this.content.guide.nodes[id];
+    if (node?.kind !== 'question') throw new Error(`Guide node ${id} is not a question`);
+    return node;
+  }
+}

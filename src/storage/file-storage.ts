@@ -1,0 +1,293 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { StoreItems } from 'botbuilder';
+import type { BotStorage } from './bot-storage';
+
+/** Options for {@link FileStorage}. */
+export interface FileStorageOptions {
+  /** Directory holding one JSON file per key. Created (recursively, mode 0700) by {@link FileStorage.init}. */
+  directory: string;
+  /**
+   * When `true`, every write and delete is flushed to the disk (file and directory `fsync`) before it resolves,
+   * so it survives a power loss, not just a process crash. Slower; defaults to `false`.
+   */
+  fsync?: boolean;
+  /**
+   * Called when a data file exists but cannot be parsed or does not hold a valid record. The key is then treated
+   * as missing: `read` leaves it out and `write` overwrites it. Writes are atomic, so this should never happen
+   * unless something other than this class touched the directory.
+   */
+  onCorrupt?: (details: CorruptFile) => void;
+}
+
+/** Describes a data file that {@link FileStorage} skipped because it was unreadable. */
+export interface CorruptFile {
+  /** The key that was being read or written. */
+  key: string;
+  /** Absolute path of the offending file. */
+  file: string;
+  /** Why the file was rejected. */
+  error: Error;
+}
+
+/** What is on disk for each key. `key` is kept so the directory can be listed and debugged. */
+interface StoredRecord {
+  key: string;
+  eTag: string;
+  item: Record<string, unknown>;
+}
+
+/** A write that has been validated and serialised, waiting for its key's lock. */
+interface PendingWrite {
+  key: string;
+  eTag: unknown;
+  item: Record<string, unknown>;
+}
+
+/** Leftover temp files younger than this may belong to another instance still writing, so they are kept. */
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * A botbuilder `Storage` that keeps one JSON file per key on the local disk.
+ *
+ * - File names are the sha256 hex of the key plus `.json`, so any key (slashes, unicode, thousands of characters)
+ *   maps to a safe, fixed-length name.
+ * - Writes go to a uniquely named `*.tmp` file in the same directory and are then renamed over the target, so a
+ *   crash leaves either the old or the new file, never a partial one.
+ * - ETags follow botbuilder's `MemoryStorage`: a write succeeds when the item has no `eTag`, `eTag` is `"*"`,
+ *   nothing is stored yet, or the `eTag` matches the stored one; every successful write assigns a fresh eTag.
+ * - Within one process, the check-and-write for a key is serialised, so two writers holding the same eTag cannot
+ *   both win. Several processes sharing a directory are not supported.
+ *
+ * Call {@link FileStorage.init} once at startup so a bad directory fails early. The other methods also run it on
+ * first use, so forgetting it is not a bug, merely a later failure.
+ */
+export class FileStorage implements BotStorage {
+  private readonly directory: string;
+  private readonly fsync: boolean;
+  private readonly onCorrupt: ((details: CorruptFile) => void) | undefined;
+  private initialising: Promise<void> | undefined;
+  /** Tail of each key's queue; an entry exists only while work for that key is queued or running. */
+  private readonly locks = new Map<string, Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** @param options See {@link FileStorageOptions}. Does no I/O; see {@link FileStorage.init}. */
+  constructor(options: FileStorageOptions) {
+    this.directory = path.resolve(options.directory);
+    this.fsync = options.fsync ?? false;
+    this.onCorrupt = options.onCorrupt;
+  }
+
+  /**
+   * Creates the directory if needed and removes `*.tmp` files older than a minute that a crashed process left
+   * behind (temp files are never read as data either way). Idempotent; a failed attempt is retried on next call.
+   */
+  init(): Promise<void> {
+    this.initialising ??= this.prepareDirectory().catch((err: unknown) => {
+      this.initialising = undefined;
+      throw err;
+    });
+    return this.initialising;
+  }
+
+  /**
+   * Reads the given keys. Missing keys (and corrupt files, see {@link FileStorageOptions.onCorrupt}) are left
+   * out. Every call returns fresh objects, each with its current `eTag`, so callers may mutate them freely.
+   */
+  async read(keys: string[]): Promise<StoreItems> {
+    await this.init();
+    const records = await Promise.all(keys.map((key) => this.readRecord(key)));
+    const items: StoreItems = {};
+    for (const record of records) {
+      if (record) items[record.key] = { ...record.item, eTag: record.eTag };
+    }
+    return items;
+  }
+
+  /**
+   * Writes the given items, each atomically. The items are copied when `write` is called, so later changes by the
+   * caller are not written, and the caller's objects are never modified: in particular their `eTag` is not
+   * updated; read the key again to learn the new one.
+   *
+   * As in `MemoryStorage`, keys are handled independently: when one key has an eTag conflict, the other keys are
+   * still written, and the returned promise rejects with an error naming the conflicting key.
+   *
+   * @throws TypeError (as a rejection, before anything is written) if an item is not a plain object.
+   */
+  write(changes: StoreItems): Promise<void> {
+    return this.track(this.writeAll(changes));
+  }
+
+  /** Deletes the given keys; keys that do not exist are ignored. */
+  delete(keys: string[]): Promise<void> {
+    return this.track(this.deleteAll(keys));
+  }
+
+  /**
+   * Resolves when every write and delete started before this call has settled. Never rejects: failures are
+   * reported to the callers of `write` and `delete`.
+   */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Resolves when a file can be created, read back and removed in the directory; rejects otherwise. Does not
+   * re-create a directory that disappeared after {@link FileStorage.init}, because writes would not either.
+   */
+  async ping(): Promise<void> {
+    await this.init();
+    const probe = path.join(this.directory, `.ping-${randomUUID()}.tmp`);
+    const content = randomUUID();
+    await fs.writeFile(probe, content, { flag: 'wx', mode: 0o600 });
+    try {
+      if ((await fs.readFile(probe, 'utf8')) !== content) throw new Error(`FileStorage: ${probe} did not read back`);
+    } finally {
+      await fs.rm(probe, { force: true });
+    }
+  }
+
+  private async prepareDirectory(): Promise<void> {
+    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const now = Date.now();
+    for (const name of await fs.readdir(this.directory)) {
+      if (!name.endsWith('.tmp')) continue;
+      const file = path.join(this.directory, name);
+      try {
+        const { mtimeMs } = await fs.stat(file);
+        if (now - mtimeMs > STALE_TEMP_MS) await fs.rm(file, { force: true });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+  }
+
+  private async writeAll(changes: StoreItems): Promise<void> {
+    // Snapshot now: botbuilder keeps using the state object after handing it over.
+    const pending = Object.entries(changes).map(([key, value]: [string, unknown]) => toPendingWrite(key, value));
+    await this.init();
+    const results = await Promise.allSettled(pending.map((change) => this.withKeyLock(change.key, () => this.writeOne(change))));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  private async writeOne({ key, eTag, item }: PendingWrite): Promise<void> {
+    if (eTag && eTag !== '*') {
+      const stored = await this.readRecord(key);
+      if (stored && stored.eTag !== eTag) {
+        throw new Error(`FileStorage: error writing "${key}" due to eTag conflict.`);
+      }
+    }
+    const record: StoredRecord = { key, eTag: randomUUID(), item };
+    await this.replaceFile(this.fileFor(key), JSON.stringify(record));
+  }
+
+  private async replaceFile(target: string, data: string): Promise<void> {
+    const temp = `${target}.${randomUUID()}.tmp`;
+    try {
+      const handle = await fs.open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(data, 'utf8');
+        if (this.fsync) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, target);
+    } catch (err) {
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+    if (this.fsync) await this.syncDirectory();
+  }
+
+  private async deleteAll(keys: string[]): Promise<void> {
+    await this.init();
+    await Promise.all(keys.map((key) => this.withKeyLock(key, () => fs.rm(this.fileFor(key), { force: true }))));
+    if (this.fsync && keys.length > 0) await this.syncDirectory();
+  }
+
+  /** A rename or unlink is only durable once the directory entry itself is on disk. */
+  private async syncDirectory(): Promise<void> {
+    // Windows cannot open a directory for fsync.
+    if (process.platform === 'win32') return;
+    const handle = await fs.open(this.directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async readRecord(key: string): Promise<StoredRecord | undefined> {
+    const file = this.fileFor(key);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!isStoredRecord(parsed)) throw new Error('file does not hold a { key, eTag, item } record');
+      // Only a sha256 collision or a hand-copied file could get here.
+      if (parsed.key !== key) throw new Error(`file holds key "${parsed.key}"`);
+      return parsed;
+    } catch (err) {
+      this.onCorrupt?.({ key, file, error: err instanceof Error ? err : new Error(String(err)) });
+      return undefined;
+    }
+  }
+
+  private fileFor(key: string): string {
+    return path.join(this.directory, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+  }
+
+  /** Runs `task` after every earlier task for `key`; tasks for other keys are not held up. */
+  private async withKeyLock<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.locks.get(key) ?? Promise.resolve()).then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      // Someone queued behind us owns the entry now; otherwise the key is idle and the entry must go.
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.inFlight.add(operation);
+    const forget = (): void => {
+      this.inFlight.delete(operation);
+    };
+    // Two-argument then, so the bookkeeping promise never carries the rejection (no unhandled rejection).
+    operation.then(forget, forget);
+    return operation;
+  }
+}
+
+function toPendingWrite(key: string, value: unknown): PendingWrite {
+  if (!isPlainRecord(value)) throw new TypeError(`FileStorage: item for "${key}" must be an object`);
+  const { eTag, ...rest } = value;
+  // The JSON round trip is the deep copy, and fails here (not halfway through the batch) on unserialisable data.
+  const item: unknown = JSON.parse(JSON.stringify(rest));
+  if (!isPlainRecord(item)) throw new TypeError(`FileStorage: item for "${key}" must serialise to an object`);
+  return { key, eTag, item };
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStoredRecord(value: unknown): value is StoredRecord {
+  return isPlainRecord(value) && typeof value.key === 'string' && typeof value.eTag === 'string' && isPlainRecord(value.item);
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'ENOENT';
+}

@@ -1,0 +1,16 @@
+/**
+ * Masks personal data that citizens may type, before anything is logged, stored in a
+ * transcript or handed to an agent: CPR numbers, phone numbers and e-mail addresses.
+ */
+
+// ddmmyy-xxxx, with or without the dash or a space; the date part must look like a date
+// so that other ten-digit numbers (account numbers with spaces, order numbers) survive less often.
+const CPR = /(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[-\s]?\d{4}(?!\d)/g;
+// Danish numbers: 8 digits, optionally +45/0045 and spaced in pairs or fours.
+const PHONE = /(?<![\d+])(?:(?:\+|00)45[\s-]?)?(?:\d{2}[\s-]?){3}\d{2}(?!\d)/g;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+
+/** Replaces CPR numbers, e-mail addresses and phone numbers with placeholders. */
+export function maskPersonalData(text: string): string {
+  return text.replace(EMAIL, '[e-mail]').replace(CPR, '[CPR]').replace(PHONE, '[telefon]');
+}

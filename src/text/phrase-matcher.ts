@@ -1,0 +1,80 @@
+import { tokenize } from './normalize';
+
+/** A phrase found in a message: which entry it belongs to and how many words it covers. */
+export interface PhraseMatch<K extends string> {
+  key: K;
+  words: number;
+}
+
+interface CompiledPhrase<K> {
+  key: K;
+  tokens: string[];
+  wholeMessageOnly: boolean;
+}
+
+function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
+  outer: for (let start = 0; start + needle.length <= haystack.length; start++) {
+    for (let i = 0; i < needle.length; i++) if (haystack[start + i] !== needle[i]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Finds which entry a message means by the longest listed phrase it contains.
+ * Phrases are normalised like messages, so "nej desværre" and "nej desvaerre" match alike.
+ * When two entries tie on the longest phrase the message is unclear and nothing matches:
+ * asking again is kinder than guessing.
+ */
+export class PhraseMatcher<K extends string> {
+  private readonly phrases: CompiledPhrase<K>[];
+  private readonly fillers: ReadonlySet<string>;
+
+  /**
+   * @param entries phrases per key
+   * @param options.shortPhraseWords phrases with at most this many words must be the whole
+   *   message (apart from fillers); 0 lets every phrase match anywhere.
+   * @param options.fillers words ignored when checking a whole-message phrase.
+   */
+  constructor(
+    entries: Record<K, readonly string[]>,
+    options: { shortPhraseWords?: number; fillers?: readonly string[] } = {},
+  ) {
+    const shortWords = options.shortPhraseWords ?? 0;
+    this.fillers = new Set((options.fillers ?? []).flatMap(tokenize));
+    this.phrases = (Object.entries(entries) as Array<[K, readonly string[]]>).flatMap(([key, list]) =>
+      list
+        .map(tokenize)
+        .filter((tokens) => tokens.length > 0)
+        .map((tokens) => ({ key, tokens, wholeMessageOnly: tokens.length <= shortWords })),
+    );
+  }
+
+  /** The entry the message means, or undefined when none or more than one fits best. */
+  match(message: string, allowed?: ReadonlySet<K>): PhraseMatch<K> | undefined {
+    const tokens = tokenize(message);
+    if (tokens.length === 0) return undefined;
+    const meaningful = tokens.filter((t) => !this.fillers.has(t));
+    let best: PhraseMatch<K> | undefined;
+    let tied = false;
+    for (const phrase of this.phrases) {
+      if (allowed && !allowed.has(phrase.key)) continue;
+      const hit = phrase.wholeMessageOnly
+        ? sameTokens(tokens, phrase.tokens) || sameTokens(meaningful, phrase.tokens)
+        : containsSequence(tokens, phrase.tokens);
+      if (!hit) continue;
+      const words = phrase.tokens.length;
+      if (!best || words > best.words) {
+        best = { key: phrase.key, words };
+        tied = false;
+      } else if (words === best.words && phrase.key !== best.key) {
+        tied = true;
+      }
+    }
+    return tied ? undefined : best;
+  }
+}
+
+function sameTokens(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}

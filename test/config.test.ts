@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configSchema, parseConfig, readEnvironment } from '../src/config';
+
+describe('configuration', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = parseConfig({});
+    expect(config.PORT).toBe(3978);
+    expect(config.STORAGE).toBe('file');
+    expect(config.DATA_DIR).toBe('./data');
+    expect(config.MicrosoftAppId).toBeUndefined();
+    expect(config.FILE_STORAGE_FSYNC).toBe(false);
+  });
+
+  it('treats empty values as unset, as .env files written from the example have them', () => {
+    expect(parseConfig({ PORT: '', MicrosoftAppId: '', BOT_DATE: '' }).PORT).toBe(3978);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Ugyldig konfiguration \/ invalid configuration: PORT: skal være et tal \/ must be a number$/],
+    [{ PORT: '70000' }, /PORT: skal være mellem 0 og 65535/],
+    [{ MicrosoftAppId: 'not-a-guid' }, /MicrosoftAppId: skal være et GUID/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: skal være fatal/],
+    [{ BOT_DATE: '21-11-2026' }, /BOT_DATE: skal være en dato/],
+    [{ FILE_STORAGE_FSYNC: 'yes' }, /FILE_STORAGE_FSYNC: skal være true eller false/],
+    [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555' }, /MicrosoftAppPassword: mangler/],
+  ])('a bad value stops start-up with one line naming the key: %o', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    try {
+      parseConfig(env);
+    } catch (err) {
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('reads .env underneath the real environment', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mitid-env-'));
+    try {
+      writeFileSync(path.join(dir, '.env'), 'PORT=4000\nLOG_LEVEL=debug\n');
+      const env = readEnvironment(dir, { LOG_LEVEL: 'warn' });
+      expect(parseConfig(env).PORT).toBe(4000);
+      expect(parseConfig(env).LOG_LEVEL).toBe('warn');
+      expect(readEnvironment(path.join(dir, 'none'), {})).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('.env.example documents every key of the schema and no other', () => {
+    const example = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+    const documented = [...example.matchAll(/^#?\s*([A-Za-z_]+)=/gm)].map((m) => m[1]);
+    expect(new Set(documented)).toEqual(new Set(Object.keys(configSchema.shape)));
+  });
+});

@@ -1,0 +1,365 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileStorage, type CorruptFile } from '../src/storage/file-storage';
+
+const projectRoot = path.resolve(__dirname, '..');
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'file-storage-'));
+});
+
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function fileFor(key: string, directory = dir): string {
+  return path.join(directory, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function started(options: Partial<ConstructorParameters<typeof FileStorage>[0]> = {}): Promise<FileStorage> {
+  const storage = new FileStorage({ directory: dir, ...options });
+  await storage.init();
+  return storage;
+}
+
+async function eTagOf(storage: FileStorage, key: string): Promise<string> {
+  const items = await storage.read([key]);
+  const eTag: unknown = items[key]?.eTag;
+  if (typeof eTag !== 'string') throw new Error(`no eTag for ${key}`);
+  return eTag;
+}
+
+describe('FileStorage', () => {
+  it('round-trips an item and stores { key, eTag, item } in a sha256-named file', async () => {
+    const storage = await started();
+    await storage.write({ 'conv/1': { dialog: { step: 2, answers: ['ja', 'nej'] } } });
+
+    const items = await storage.read(['conv/1']);
+    expect(items['conv/1']).toEqual({ dialog: { step: 2, answers: ['ja', 'nej'] }, eTag: expect.any(String) });
+
+    const onDisk: unknown = JSON.parse(await fs.readFile(fileFor('conv/1'), 'utf8'));
+    expect(onDisk).toEqual({ key: 'conv/1', eTag: items['conv/1'].eTag, item: { dialog: { step: 2, answers: ['ja', 'nej'] } } });
+  });
+
+  it('leaves missing keys out of the result', async () => {
+    const storage = await started();
+    await storage.write({ here: { n: 1 } });
+    const items = await storage.read(['here', 'not-here']);
+    expect(Object.keys(items)).toEqual(['here']);
+    expect(await storage.read([])).toEqual({});
+  });
+
+  it('hands out copies: reads and writes share no objects with the caller', async () => {
+    const storage = await started();
+    const original = { list: [1, 2], nested: { a: 'x' } };
+    const writing = storage.write({ k: original });
+    // Changed after write() was called but before it finished: must not reach the disk.
+    original.list.push(3);
+    original.nested.a = 'changed';
+    await writing;
+    expect(original).toEqual({ list: [1, 2, 3], nested: { a: 'changed' } });
+    expect(original).not.toHaveProperty('eTag');
+
+    const first = await storage.read(['k']);
+    first.k.list.push(99);
+    first.k.nested.a = 'mutated';
+    const second = await storage.read(['k']);
+    expect(second.k).toEqual({ list: [1, 2], nested: { a: 'x' }, eTag: first.k.eTag });
+  });
+
+  describe('eTags', () => {
+    it('refuses a stale eTag, names the key and leaves the file untouched', async () => {
+      const storage = await started();
+      await storage.write({ k: { v: 1 } });
+      const stale = await eTagOf(storage, 'k');
+      await storage.write({ k: { v: 2, eTag: stale } });
+      const before = await fs.readFile(fileFor('k'), 'utf8');
+
+      await expect(storage.write({ k: { v: 3, eTag: stale } })).rejects.toThrow(/eTag conflict.*"k"|"k".*eTag conflict/);
+
+      expect(await fs.readFile(fileFor('k'), 'utf8')).toBe(before);
+      expect((await storage.read(['k'])).k.v).toBe(2);
+    });
+
+    it('accepts the current eTag and assigns a new one', async () => {
+      const storage = await started();
+      await storage.write({ k: { v: 1 } });
+      const current = await eTagOf(storage, 'k');
+      await storage.write({ k: { v: 2, eTag: current } });
+      const next = await eTagOf(storage, 'k');
+      expect(next).not.toBe(current);
+      expect((await storage.read(['k'])).k.v).toBe(2);
+    });
+
+    it('lets "*" overwrite whatever is stored', async () => {
+      const storage = await started();
+      await storage.write({ k: { v: 1 } });
+      const before = await eTagOf(storage, 'k');
+      await storage.write({ k: { v: 2, eTag: '*' } });
+      const items = await storage.read(['k']);
+      expect(items.k.v).toBe(2);
+      expect(items.k.eTag).not.toBe(before);
+    });
+
+    it('lets an item without an eTag overwrite whatever is stored', async () => {
+      const storage = await started();
+      await storage.write({ k: { v: 1 } });
+      await storage.write({ k: { v: 2 } });
+      expect((await storage.read(['k'])).k.v).toBe(2);
+    });
+
+    it('writes a new item whatever eTag it carries', async () => {
+      const storage = await started();
+      await storage.write({ fresh: { v: 1, eTag: 'made-up' } });
+      const items = await storage.read(['fresh']);
+      expect(items.fresh.v).toBe(1);
+      expect(items.fresh.eTag).not.toBe('made-up');
+    });
+
+    it('still writes the other keys of a batch when one key conflicts, like MemoryStorage', async () => {
+      const storage = await started();
+      await storage.write({ a: { v: 1 } });
+      await storage.write({ a: { v: 2 } });
+      await expect(storage.write({ a: { v: 3, eTag: 'stale' }, b: { v: 1 } })).rejects.toThrow(/eTag conflict.*"a"|"a".*eTag conflict/);
+      const items = await storage.read(['a', 'b']);
+      expect(items.a.v).toBe(2);
+      expect(items.b.v).toBe(1);
+    });
+
+    it('lets exactly one of several concurrent writers with the same eTag win', async () => {
+      const storage = await started();
+      await storage.write({ k: { v: 'start' } });
+      const eTag = await eTagOf(storage, 'k');
+
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => storage.write({ k: { v: `writer-${i}`, eTag } })),
+      );
+
+      const winners = results.flatMap((result, i) => (result.status === 'fulfilled' ? [i] : []));
+      expect(winners).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === 'rejected') expect(String(result.reason)).toMatch(/eTag conflict/);
+      }
+      expect((await storage.read(['k'])).k.v).toBe(`writer-${winners[0]}`);
+    });
+  });
+
+  it('does not keep lock entries for idle keys', async () => {
+    const storage = await started();
+    await storage.write({ b: { v: 0 } });
+    const results = await Promise.allSettled([
+      storage.write({ a: { v: 1 } }),
+      storage.write({ a: { v: 2 }, b: { v: 1 } }),
+      storage.write({ b: { v: 2, eTag: 'stale' } }),
+      storage.delete(['a', 'c']),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // Reaching into the private map is the only way to see a leak before it costs memory.
+    expect(storage['locks'].size).toBe(0);
+  });
+
+  it('keeps data and eTags across a restart on the same directory', async () => {
+    const first = await started();
+    await first.write({ k: { v: 'kept' } });
+    const eTag = await eTagOf(first, 'k');
+    await first.flush();
+
+    const second = await started();
+    expect((await second.read(['k'])).k).toEqual({ v: 'kept', eTag });
+    await expect(second.write({ k: { v: 'x', eTag: 'other' } })).rejects.toThrow(/eTag conflict/);
+    await second.write({ k: { v: 'updated', eTag } });
+    expect((await second.read(['k'])).k.v).toBe('updated');
+  });
+
+  it('deletes keys and ignores keys that do not exist', async () => {
+    const storage = await started();
+    await storage.write({ a: { v: 1 }, b: { v: 2 } });
+    await storage.delete(['a', 'never-written']);
+    expect(await exists(fileFor('a'))).toBe(false);
+    expect(await storage.read(['a', 'b'])).toEqual({ b: { v: 2, eTag: expect.any(String) } });
+  });
+
+  it('stores keys with slashes, dot-dot, unicode and 5,000 characters inside the directory', async () => {
+    const storage = await started();
+    const keys = ['msteams/conversations/a:b/users/29:1x', '../../../etc/passwd', 'æøå-Ærø-🇩🇰-日本', 'k'.repeat(5_000)];
+    await storage.write(Object.fromEntries(keys.map((key, i) => [key, { i }])));
+
+    const items = await storage.read(keys);
+    expect(keys.map((key) => items[key]?.i)).toEqual([0, 1, 2, 3]);
+    const names = (await fs.readdir(dir)).sort();
+    expect(names).toEqual(keys.map((key) => path.basename(fileFor(key))).sort());
+    expect(names.every((name) => /^[0-9a-f]{64}\.json$/.test(name))).toBe(true);
+  });
+
+  it('flush waits for writes and deletes that are still in flight', async () => {
+    const storage = await started();
+    await storage.write({ gone: { v: 1 } });
+    const big = 'x'.repeat(500_000);
+    const writes = ['a', 'b', 'c'].map((key) => storage.write({ [key]: { big } }));
+    const conflicting = storage.write({ gone: { v: 2, eTag: 'stale' } });
+    const deleting = storage.delete(['gone']);
+
+    await storage.flush();
+
+    for (const key of ['a', 'b', 'c']) {
+      const onDisk: unknown = JSON.parse(await fs.readFile(fileFor(key), 'utf8'));
+      expect(onDisk).toMatchObject({ key, item: { big } });
+    }
+    expect(await exists(fileFor('gone'))).toBe(false);
+    await Promise.all([...writes, deleting]);
+    await expect(conflicting).rejects.toThrow(/eTag conflict/);
+  });
+
+  describe('ping', () => {
+    it('resolves for a usable directory and leaves no probe behind', async () => {
+      const storage = await started();
+      await storage.ping();
+      expect(await fs.readdir(dir)).toEqual([]);
+    });
+
+    it('rejects when the directory path lies under a regular file', async () => {
+      await fs.writeFile(path.join(dir, 'plain-file'), 'not a directory');
+      const storage = new FileStorage({ directory: path.join(dir, 'plain-file', 'data') });
+      await expect(storage.ping()).rejects.toThrow();
+      await expect(storage.init()).rejects.toThrow();
+    });
+
+    it('rejects when the directory disappears after init', async () => {
+      const storage = new FileStorage({ directory: path.join(dir, 'data') });
+      await storage.init();
+      await storage.ping();
+      await fs.rm(path.join(dir, 'data'), { recursive: true });
+      await expect(storage.ping()).rejects.toThrow();
+    });
+  });
+
+  it('creates a missing directory recursively on init', async () => {
+    const nested = path.join(dir, 'a', 'b', 'c');
+    const storage = new FileStorage({ directory: nested });
+    await storage.init();
+    expect((await fs.stat(nested)).isDirectory()).toBe(true);
+  });
+
+  it('never reads leftover .tmp files and removes the stale ones on init', async () => {
+    const record = (key: string) => JSON.stringify({ key, eTag: 'e', item: { fromTemp: true } });
+    const stale = `${fileFor('old')}.crashed.tmp`;
+    const recent = `${fileFor('new')}.in-progress.tmp`;
+    await fs.writeFile(stale, record('old'));
+    await fs.writeFile(recent, record('new'));
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await fs.utimes(stale, twoMinutesAgo, twoMinutesAgo);
+
+    const storage = await started();
+
+    expect(await exists(stale)).toBe(false);
+    expect(await exists(recent)).toBe(true);
+    expect(await storage.read(['old', 'new'])).toEqual({});
+    await storage.write({ new: { v: 1 } });
+    expect((await storage.read(['new'])).new.v).toBe(1);
+  });
+
+  it('skips corrupt files, reports them, and lets a write replace them', async () => {
+    const reports: CorruptFile[] = [];
+    const storage = await started({ onCorrupt: (details) => reports.push(details) });
+    await storage.write({ fine: { v: 1 } });
+    await fs.writeFile(fileFor('broken'), '{"key":"broken","eTag":"e","item":{"v":');
+    await fs.writeFile(fileFor('odd'), JSON.stringify({ key: 'odd', item: 'not an object' }));
+
+    const items = await storage.read(['fine', 'broken', 'odd']);
+
+    expect(Object.keys(items)).toEqual(['fine']);
+    expect(reports.map(({ key, file }) => ({ key, file }))).toEqual([
+      { key: 'broken', file: fileFor('broken') },
+      { key: 'odd', file: fileFor('odd') },
+    ]);
+    expect(reports.every(({ error }) => error instanceof Error)).toBe(true);
+
+    await storage.write({ broken: { v: 2 } });
+    expect((await storage.read(['broken'])).broken.v).toBe(2);
+  });
+
+  it('skips corrupt files without a callback', async () => {
+    const storage = await started();
+    await fs.writeFile(fileFor('broken'), 'garbage');
+    await expect(storage.read(['broken'])).resolves.toEqual({});
+  });
+
+  it('rejects items that are not objects before writing anything', async () => {
+    const storage = await started();
+    await expect(storage.write({ ok: { v: 1 }, bad: 'text' })).rejects.toThrow(TypeError);
+    expect(await storage.read(['ok', 'bad'])).toEqual({});
+  });
+
+  it('leaves a complete value or none when the process is killed mid-write', async () => {
+    const size = 1_000_000;
+    const script = `
+      const { FileStorage } = require(process.env.FS_MODULE);
+      const storage = new FileStorage({ directory: process.env.FS_DIR, fsync: true });
+      (async () => {
+        await storage.init();
+        for (let n = 0; ; n++) {
+          await storage.write({ big: { n, payload: String(n % 10).repeat(${size}) } });
+          if (n === 0) process.stdout.write('ready\\n');
+        }
+      })();
+    `;
+    const isComplete = (text: string): boolean => {
+      try {
+        const record: unknown = JSON.parse(text);
+        if (typeof record !== 'object' || record === null || !('item' in record)) return false;
+        const item: unknown = record.item;
+        if (typeof item !== 'object' || item === null || !('n' in item) || !('payload' in item)) return false;
+        return typeof item.n === 'number' && item.payload === String(item.n % 10).repeat(size);
+      } catch {
+        return false;
+      }
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: projectRoot,
+      env: { ...process.env, FS_MODULE: path.join(projectRoot, 'src', 'storage', 'file-storage.ts'), FS_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    try {
+      const ready = await new Promise<boolean>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('ready')) resolve(true);
+        });
+        void exited.then(() => resolve(false));
+      });
+      expect(ready, stderr).toBe(true);
+
+      // Read along while the child writes: a reader must never see a half-written file either.
+      const partialReads: number[] = [];
+      const killAt = Date.now() + 300;
+      while (Date.now() < killAt) {
+        const text = await fs.readFile(fileFor('big'), 'utf8').catch(() => undefined);
+        if (text !== undefined && !isComplete(text)) partialReads.push(text.length);
+      }
+      expect(partialReads).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(await exited).toBe('SIGKILL');
+
+    // At least one write finished before 'ready', so the file must exist and be whole.
+    expect(isComplete(await fs.readFile(fileFor('big'), 'utf8'))).toBe(true);
+    const item = (await (await started()).read(['big'])).big;
+    expect(item.payload).toBe(String(item.n % 10).repeat(size));
+  });
+});

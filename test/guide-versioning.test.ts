@@ -1,0 +1,51 @@
+import { ConversationState, MemoryStorage, UserState } from 'botbuilder';
+import { describe, expect, it } from 'vitest';
+import { MitIdBot } from '../src/bot/mitid-bot';
+import { fixedClock } from '../src/clock';
+import type { Content } from '../src/content/load-content';
+import { Conversation, content } from './helpers/bot-harness';
+
+function botOn(storage: MemoryStorage, withContent: Content) {
+  return new MitIdBot({
+    content: withContent,
+    clock: fixedClock('2026-11-21T12:00:00+01:00'),
+    conversationState: new ConversationState(storage),
+    userState: new UserState(storage),
+    maxMessageChars: 2000,
+  });
+}
+
+describe('a guide changed while conversations are under way', () => {
+  it('restarts them cleanly with a short message instead of failing', async () => {
+    const storage = new MemoryStorage();
+    const before = new Conversation({ bot: botOn(storage, content) });
+    await before.say('Hjælp mig med at få MitID');
+    await before.say('ja'); // at Q2
+
+    // A content editor removed Q3 and sent Q2's "ja" straight to O2.
+    const edited = structuredClone(content);
+    const q2 = edited.guide.nodes.Q2!;
+    if (q2.kind !== 'question') throw new Error('Q2 must be a question');
+    q2.answers.ja = 'O2';
+    delete edited.guide.nodes.Q3;
+    edited.guideVersion = 'edited';
+
+    const after = new Conversation({ bot: botOn(storage, edited) });
+    const said = await after.say('ja');
+    expect(said.map((r) => r.text)).toEqual([
+      'Guiden er lige blevet opdateret, så vi starter forfra.',
+      '**Trin 1: Se om du kan oprette MitID selv**',
+      'Skal du identitetssikres, før du kan få MitID?',
+    ]);
+    expect((await after.say('ja'))[0]!.text).toContain('pas eller ID-kort med chip');
+    expect((await after.say('ja'))[0]!.text).toContain('MitID appen kan aflæse en chip');
+  });
+
+  it('keeps conversations going when the guide is unchanged', async () => {
+    const storage = new MemoryStorage();
+    const first = new Conversation({ bot: botOn(storage, content) });
+    await first.say('Hjælp mig med at få MitID');
+    const second = new Conversation({ bot: botOn(storage, structuredClone(content)) });
+    expect((await second.say('ja'))[0]!.text).toContain('pas eller ID-kort med chip');
+  });
+});
