@@ -12,6 +12,8 @@ import type { Config } from './config';
 import type { Content } from './content/load-content';
 import { describeActivityProblem } from './http/activity-schema';
 import type { Logger } from './logger';
+import type { IntentRecognizer } from './nlu/recognizer';
+import { UnansweredLog } from './nlu/unanswered-log';
 import type { BotStorage } from './storage/bot-storage';
 
 /** What the app is built from; tests swap the storage, the clock and the logger. */
@@ -21,6 +23,8 @@ export interface AppDeps {
   storage: BotStorage;
   clock: Clock;
   logger: Logger;
+  /** Trained once (it takes a tenth of a second) and shared by all conversations. */
+  recognizer: IntentRecognizer;
 }
 
 export interface App {
@@ -34,7 +38,7 @@ export interface App {
 }
 
 /** Builds the bot, its adapter and the HTTP server, without listening yet. */
-export function createApp({ config, content, storage, clock, logger }: AppDeps): App {
+export function createApp({ config, content, storage, clock, logger, recognizer }: AppDeps): App {
   const authConfig: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
@@ -50,6 +54,8 @@ export function createApp({ config, content, storage, clock, logger }: AppDeps):
     clock,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
+    recognizer,
+    unanswered: new UnansweredLog(storage),
     maxMessageChars: config.MAX_MESSAGE_CHARS,
   });
 

@@ -17,6 +17,8 @@ import { MitIdBot } from './bot/mitid-bot';
 import { fixedClock, systemClock } from './clock';
 import { ConfigError, parseConfig, readEnvironment } from './config';
 import { ContentError, loadContent } from './content/load-content';
+import { IntentRecognizer } from './nlu/recognizer';
+import { UnansweredLog } from './nlu/unanswered-log';
 import { FileStorage } from './storage/file-storage';
 
 /** Prints the bot's messages; remembers the last buttons so a number picks one. */
@@ -78,6 +80,8 @@ async function main(): Promise<void> {
     clock: config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
+    recognizer: new IntentRecognizer(content.intents, content.classifier),
+    unanswered: new UnansweredLog(storage),
     maxMessageChars: config.MAX_MESSAGE_CHARS,
   });
   const adapter = new TerminalAdapter((line) => process.stdout.write(`${line}\n`));

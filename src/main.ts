@@ -3,6 +3,7 @@ import { ConfigError, parseConfig, readEnvironment } from './config';
 import { ContentError, loadContent } from './content/load-content';
 import { createApp } from './app';
 import { createLogger } from './logger';
+import { IntentRecognizer } from './nlu/recognizer';
 import { FileStorage } from './storage/file-storage';
 
 async function main(): Promise<void> {
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const storage = new FileStorage({ directory: config.DATA_DIR, fsync: config.FILE_STORAGE_FSYNC });
   await storage.init();
   const clock = config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock;
-  const app = createApp({ config, content, storage, clock, logger });
+  const recognizer = new IntentRecognizer(content.intents, content.classifier);
+  const app = createApp({ config, content, storage, clock, logger, recognizer });
   const port = await app.listen();
   logger.info({ port, host: config.HOST, dataDir: config.DATA_DIR, botDate: config.BOT_DATE }, `MitID-hjælperen kører på http://${config.HOST}:${port}`);
 

@@ -77,6 +77,7 @@ describe('content files are validated when loaded', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'mitid-content-'));
     mkdirSync(path.join(dir, 'dialogs'));
     cpSync(path.join(root, 'dialogs'), path.join(dir, 'dialogs'), { recursive: true });
+    cpSync(path.join(root, 'intents'), path.join(dir, 'intents'), { recursive: true });
     const target = path.join(dir, 'dialogs', file);
     const data = parse(readFileSync(target, 'utf8')) as Record<string, unknown>;
     edit(data);
@@ -107,6 +108,7 @@ describe('content files are validated when loaded', () => {
   it('invalid YAML is reported as such', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'mitid-content-'));
     cpSync(path.join(root, 'dialogs'), path.join(dir, 'dialogs'), { recursive: true });
+    cpSync(path.join(root, 'intents'), path.join(dir, 'intents'), { recursive: true });
     writeFileSync(path.join(dir, 'dialogs', 'phrases.yaml'), 'answers: [unclosed');
     expect(() => loadContent(dir)).toThrow(/ugyldig YAML/);
   });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { MitIdBot } from '../src/bot/mitid-bot';
 import { fixedClock } from '../src/clock';
 import type { Content } from '../src/content/load-content';
-import { Conversation, content } from './helpers/bot-harness';
+import { UnansweredLog } from '../src/nlu/unanswered-log';
+import { Conversation, content, recognizer } from './helpers/bot-harness';
 
 function botOn(storage: MemoryStorage, withContent: Content) {
   return new MitIdBot({
@@ -11,6 +12,8 @@ function botOn(storage: MemoryStorage, withContent: Content) {
     clock: fixedClock('2026-11-21T12:00:00+01:00'),
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
+    recognizer,
+    unanswered: new UnansweredLog(storage),
     maxMessageChars: 2000,
   });
 }

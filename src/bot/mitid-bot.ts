@@ -1,6 +1,8 @@
 import {
   ActivityHandler,
+  type Activity,
   type ConversationState,
+  type RecognizerResult,
   type StatePropertyAccessor,
   type TurnContext,
   type UserState,
@@ -9,7 +11,13 @@ import { DialogSet, type DialogState, type DialogContext } from 'botbuilder-dial
 import type { Clock } from '../clock';
 import type { Content } from '../content/load-content';
 import type { CommandId } from '../content/phrases';
+import { answerMatcher } from '../dialogs/answer-prompt';
 import { GuideDialog, GUIDE_DIALOG_ID } from '../dialogs/guide-dialog';
+import { NONE_INTENT, type IntentId } from '../nlu/intents-content';
+import type { Decision, IntentRecognizer } from '../nlu/recognizer';
+import type { UnansweredLog } from '../nlu/unanswered-log';
+import { maskPersonalData } from '../text/mask';
+import { normalizeText, tokenize } from '../text/normalize';
 import { PhraseMatcher } from '../text/phrase-matcher';
 import { Replies } from './replies';
 
@@ -19,27 +27,42 @@ export interface MitIdBotDeps {
   conversationState: ConversationState;
   userState: UserState;
   clock: Clock;
+  /** Trained once at start-up and shared by every conversation. */
+  recognizer: IntentRecognizer;
+  unanswered: UnansweredLog;
   /** Longer messages get a polite "too long" instead of being read. */
   maxMessageChars: number;
 }
 
 interface ConversationFlags {
   welcomed?: boolean;
+  /** The question behind the last "Mente du …?", masked, for "Ingen af dem". */
+  pendingQuestion?: string;
+  /** The latest recognised intents, newest last (for the hand-over to a person). */
+  recentIntents?: string[];
 }
 
 // Commands of one or two words only count as the whole message, so a sentence that
 // happens to contain "stop" is not taken as a wish to stop.
 const SHORT_COMMAND_WORDS = 2;
+// Inside the guide, a reply is taken as an answer when answer words make up at least this
+// share of it; otherwise a confident question ("hvad er en kodeviser?") is answered first.
+const ANSWER_SHARE = 0.5;
+const RECENT_INTENTS = 5;
+// Intents that act like commands rather than getting an FAQ answer.
+const INTENT_COMMANDS: Partial<Record<IntentId, CommandId>> = { human_agent: 'human' };
 
 /**
- * MitID-hjælperen: welcomes people, runs the guide and answers the commands that work
- * at any point (start forfra, stop, hjælp, "jeg vil ikke have MitID", a person).
+ * MitID-hjælperen: welcomes people, runs the guide, answers free-text questions from the
+ * FAQ and handles the commands that work at any point.
  */
 export class MitIdBot extends ActivityHandler {
   readonly replies: Replies;
   private readonly dialogs: DialogSet;
   private readonly guide: GuideDialog;
   private readonly commands: PhraseMatcher<CommandId>;
+  private readonly answers: PhraseMatcher<string>;
+  private readonly intentByTitle: ReadonlyMap<string, IntentId>;
   private readonly flags: StatePropertyAccessor<ConversationFlags>;
 
   constructor(private readonly deps: MitIdBotDeps) {
@@ -53,6 +76,8 @@ export class MitIdBot extends ActivityHandler {
       shortPhraseWords: SHORT_COMMAND_WORDS,
       fillers: deps.content.phrases.fillers,
     });
+    this.answers = answerMatcher(deps.content.phrases);
+    this.intentByTitle = new Map([...deps.content.intents.intents.values()].map((i) => [normalizeText(i.title), i.id]));
 
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id);
@@ -101,15 +126,65 @@ export class MitIdBot extends ActivityHandler {
     const command = this.commands.match(text)?.key;
     if (command) return this.runCommand(command, dc);
 
+    // A tapped intent title ("Mente du …?", follow-ups) means exactly that intent.
+    const titled = this.intentByTitle.get(normalizeText(text));
+    const result: RecognizerResult = titled
+      ? { text, intents: { [titled]: { score: 1 } }, entities: {} }
+      : this.deps.recognizer.recognize(text);
+    await context.sendTraceActivity('IntentRecognizer', result, 'https://www.botframework.com/schemas/recognizerResult', 'Intent');
+    const decision: Decision = titled ? { kind: 'intent', intent: titled, score: 1 } : this.deps.recognizer.decide(result);
+    if (decision.kind === 'intent') await this.remember(context, decision.intent);
+
     if (dc.activeDialog) {
+      // Restarting is left to the explicit commands here: a guess must not throw away the guide.
+      if (decision.kind === 'intent' && decision.intent !== 'restart' && !this.looksLikeAnswer(text)) {
+        await this.answerIntent(decision.intent, dc);
+        return this.repromptIfActive(dc);
+      }
       await dc.continueDialog();
       return;
     }
-    await context.sendActivity(this.replies.message('fallback'));
+
+    switch (decision.kind) {
+      case 'intent':
+        return this.answerIntent(decision.intent, dc);
+      case 'ambiguous': {
+        const flags = await this.flags.get(context, {});
+        flags.pendingQuestion = maskPersonalData(text);
+        const [first, second] = decision.options.map((id) => this.deps.content.intents.intents.get(id)!.title);
+        const noneLabel = this.deps.content.phrases.commands.none_of_these[0]!;
+        await context.sendActivity(this.replies.withButtons(this.replies.text(this.deps.content.messages.didYouMean.text), [first!, second!, capitalise(noneLabel)]));
+        return;
+      }
+      case 'none':
+        await this.deps.unanswered.record(text, 'none', this.deps.clock.now());
+        await this.remember(context, NONE_INTENT);
+        await context.sendActivity(this.replies.message('fallback'));
+        return;
+    }
   }
 
-  private async runCommand(command: CommandId, dc: DialogContext): Promise<void> {
-    const say = (activity: Parameters<TurnContext['sendActivity']>[0]) => dc.context.sendActivity(activity);
+  /** Sends an FAQ answer as true today, with follow-up buttons (and the guide where offered). */
+  private async answerIntent(intentId: IntentId, dc: DialogContext): Promise<void> {
+    const command = INTENT_COMMANDS[intentId];
+    if (command) return this.runCommand(command, dc, false);
+    const intent = this.deps.content.intents.intents.get(intentId)!;
+    const text = this.replies.text(intent.answer);
+    if (intentId === 'restart') {
+      await dc.cancelAllDialogs();
+      await dc.context.sendActivity(this.replies.withButtons(text, this.deps.content.messages.welcome.buttons ?? []));
+      return;
+    }
+    const guideButton = this.deps.content.messages.welcome.buttons?.[0];
+    const followUps = intent.followUps.map((id) => this.deps.content.intents.intents.get(id)!.title);
+    let buttons = intent.offerGuide && guideButton && !dc.activeDialog ? [guideButton, ...followUps] : followUps;
+    if (buttons.length === 0) buttons = this.deps.content.messages.welcome.buttons ?? [];
+    await dc.context.sendActivity(this.replies.withButtons(text, buttons.slice(0, 3)));
+  }
+
+  private async runCommand(command: CommandId, dc: DialogContext, reprompt = true): Promise<void> {
+    const say = (activity: Partial<Activity>) => dc.context.sendActivity(activity);
+    const thenReprompt = () => (reprompt ? this.repromptIfActive(dc) : Promise.resolve());
     switch (command) {
       case 'start_guide':
         if (dc.activeDialog) return this.repromptIfActive(dc);
@@ -127,17 +202,39 @@ export class MitIdBot extends ActivityHandler {
         return;
       case 'help':
         await say(this.replies.message('help'));
-        return this.repromptIfActive(dc);
+        return thenReprompt();
       case 'opt_out':
         await say(this.replies.message('optOut'));
-        return this.repromptIfActive(dc);
+        return thenReprompt();
       case 'human':
         await say(this.replies.message('human'));
-        return this.repromptIfActive(dc);
+        return thenReprompt();
+      case 'none_of_these': {
+        const flags = await this.flags.get(dc.context, {});
+        if (flags.pendingQuestion) await this.deps.unanswered.record(flags.pendingQuestion, 'none_of_these', this.deps.clock.now());
+        delete flags.pendingQuestion;
+        await say(this.replies.message('noneOfThese'));
+        return thenReprompt();
+      }
     }
+  }
+
+  /** True when answer words ("ja", "nej tak", "det ved jeg ikke") make up most of the text. */
+  private looksLikeAnswer(text: string): boolean {
+    if (/^\d{1,2}$/.test(text)) return true;
+    return this.answers.coveredWords(text) / Math.max(1, tokenize(text).length) >= ANSWER_SHARE;
+  }
+
+  private async remember(context: TurnContext, intent: string): Promise<void> {
+    const flags = await this.flags.get(context, {});
+    flags.recentIntents = [...(flags.recentIntents ?? []), intent].slice(-RECENT_INTENTS);
   }
 
   private async repromptIfActive(dc: DialogContext): Promise<void> {
     if (dc.activeDialog) await dc.repromptDialog();
   }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('da-DK') + text.slice(1);
 }

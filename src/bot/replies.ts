@@ -54,8 +54,9 @@ export class Replies {
     return { type: ActivityTypes.Message, text, textFormat: 'markdown', locale: 'da-DK', inputHint: InputHints.AcceptingInput };
   }
 
-  private withButtons(text: string, buttons: string[]): Partial<Activity> {
-    const activity = MessageFactory.suggestedActions(buttons, text);
+  /** Text with buttons that send their own title when tapped. */
+  withButtons(text: string, buttons: readonly string[]): Partial<Activity> {
+    const activity = MessageFactory.suggestedActions([...buttons], text);
     return { ...activity, textFormat: 'markdown', locale: 'da-DK', inputHint: InputHints.AcceptingInput };
   }
 }

@@ -1,24 +1,26 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { loadIntentContent, type IntentContent } from '../nlu/intents-content';
+import { loadClassifierSettings, type ClassifierSettings } from '../nlu/classifier-settings';
+import { ContentError, loadYaml } from './yaml';
 import { checkGuideGraph, guideSchema, type GuideContent } from './guide-content';
 import { messagesSchema, type MessagesContent } from './messages';
 import { phrasesSchema, type PhrasesContent } from './phrases';
+
+export { ContentError, loadYaml };
 
 /** Everything the bot says and understands, loaded from YAML and checked. */
 export interface Content {
   guide: GuideContent;
   messages: MessagesContent;
   phrases: PhrasesContent;
+  /** FAQ intents with their answers, and out-of-scope examples. */
+  intents: IntentContent;
+  /** How the intent classifier reads text and when it gives up. */
+  classifier: ClassifierSettings;
   /** Hash of the guide file: conversations started on another version restart cleanly. */
   guideVersion: string;
-}
-
-/** Thrown when a content file is missing or wrong; the message names file and place. */
-export class ContentError extends Error {
-  override name = 'ContentError';
 }
 
 /** The folder holding `dialogs/` and `intents/`, found from this file whether run from src or dist. */
@@ -30,28 +32,6 @@ export function defaultContentRoot(): string {
     dir = parent;
   }
   return dir;
-}
-
-/** Reads one YAML file and validates it; errors name the file and the path inside it. */
-export function loadYaml<S extends z.ZodType>(file: string, schema: S): { data: z.output<S>; raw: string } {
-  let raw: string;
-  try {
-    raw = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ContentError(`${file}: kan ikke læses / cannot be read (${(err as Error).message})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(raw);
-  } catch (err) {
-    throw new ContentError(`${file}: ugyldig YAML / invalid YAML: ${(err as Error).message}`);
-  }
-  const result = schema.safeParse(parsed);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(top)'}: ${i.message}`);
-    throw new ContentError(`${file}:\n${lines.join('\n')}`);
-  }
-  return { data: result.data, raw };
 }
 
 /** Loads and cross-checks the dialog content under `root`. */
@@ -68,6 +48,8 @@ export function loadContent(root: string = defaultContentRoot()): Content {
     guide: guide.data,
     messages: messages.data,
     phrases: phrases.data,
+    intents: loadIntentContent(root),
+    classifier: loadClassifierSettings(root),
     guideVersion: createHash('sha256').update(JSON.stringify(guide.data)).digest('hex').slice(0, 16),
   };
 }

@@ -21,6 +21,8 @@ export const messageIds = [
   'stopped',
   'retry',
   'fallback',
+  'didYouMean',
+  'noneOfThese',
   'optOut',
   'human',
   'emptyMessage',

@@ -16,9 +16,7 @@ export class AnswerPrompt extends Prompt<string> {
 
   constructor(dialogId: string, phrases: PhrasesContent) {
     super(dialogId);
-    const entries: Record<string, string[]> = {};
-    for (const [id, answer] of Object.entries(phrases.answers)) entries[id] = [answer.label, ...answer.phrases];
-    this.matcher = new PhraseMatcher(entries);
+    this.matcher = answerMatcher(phrases);
   }
 
   protected async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
@@ -40,6 +38,13 @@ export class AnswerPrompt extends Prompt<string> {
     const key = this.matcher.match(trimmed)?.key;
     return key !== undefined && allowed.includes(key) ? key : undefined;
   }
+}
+
+/** A matcher for every answer id, its button label and the phrases people use instead. */
+export function answerMatcher(phrases: PhrasesContent): PhraseMatcher<string> {
+  const entries: Record<string, string[]> = {};
+  for (const [id, answer] of Object.entries(phrases.answers)) entries[id] = [answer.label, ...answer.phrases];
+  return new PhraseMatcher(entries);
 }
 
 function answerIdsOf(options: PromptOptions): string[] {

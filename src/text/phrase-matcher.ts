@@ -52,8 +52,18 @@ export class PhraseMatcher<K extends string> {
 
   /** The entry the message means, or undefined when none or more than one fits best. */
   match(message: string, allowed?: ReadonlySet<K>): PhraseMatch<K> | undefined {
+    const { best, tied } = this.longest(message, allowed);
+    return tied ? undefined : best;
+  }
+
+  /** How many words of the message the longest listed phrase covers (0 when none), ties included. */
+  coveredWords(message: string): number {
+    return this.longest(message).best?.words ?? 0;
+  }
+
+  private longest(message: string, allowed?: ReadonlySet<K>): { best?: PhraseMatch<K>; tied: boolean } {
     const tokens = tokenize(message);
-    if (tokens.length === 0) return undefined;
+    if (tokens.length === 0) return { tied: false };
     const meaningful = tokens.filter((t) => !this.fillers.has(t));
     let best: PhraseMatch<K> | undefined;
     let tied = false;
@@ -71,7 +81,7 @@ export class PhraseMatcher<K extends string> {
         tied = true;
       }
     }
-    return tied ? undefined : best;
+    return { best, tied };
   }
 }
 

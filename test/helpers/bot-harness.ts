@@ -2,9 +2,13 @@ import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, UserState
 import { MitIdBot } from '../../src/bot/mitid-bot';
 import { fixedClock } from '../../src/clock';
 import { loadContent, type Content } from '../../src/content/load-content';
+import { IntentRecognizer } from '../../src/nlu/recognizer';
+import { UnansweredLog } from '../../src/nlu/unanswered-log';
 
 /** Content is read once for all tests in a file; it is never changed by a test. */
 export const content: Content = loadContent();
+/** Trained once per test file, as the server does at start-up. */
+export const recognizer = new IntentRecognizer(content.intents, content.classifier);
 
 /** The days the tests pin: before 31 Oct 2022, between that and 30 June 2023, and today's. */
 export const PINNED_DAYS = { before: '2021-06-01', between: '2022-12-01', after: '2026-11-21' } as const;
@@ -27,10 +31,12 @@ export function toReply(activity: Partial<Activity>): Reply {
  */
 export class Conversation {
   readonly bot: MitIdBot;
+  readonly unanswered: UnansweredLog;
   private readonly adapter: TestAdapter;
 
   constructor(options: { day?: string; storage?: Storage; conversationId?: string; bot?: MitIdBot; maxMessageChars?: number } = {}) {
     const storage = options.storage ?? new MemoryStorage();
+    this.unanswered = new UnansweredLog(storage);
     this.bot =
       options.bot ??
       new MitIdBot({
@@ -38,6 +44,8 @@ export class Conversation {
         clock: fixedClock(`${options.day ?? PINNED_DAYS.after}T12:00:00+01:00`),
         conversationState: new ConversationState(storage),
         userState: new UserState(storage),
+        recognizer,
+        unanswered: this.unanswered,
         maxMessageChars: options.maxMessageChars ?? 2000,
       });
     this.adapter = new TestAdapter(

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import type { BotStorage } from '../../src/storage/bot-storage';
 import { FileStorage } from '../../src/storage/file-storage';
-import { content } from './bot-harness';
+import { content, recognizer } from './bot-harness';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -54,7 +54,7 @@ export async function startInProcess(dataDir: string, env: Record<string, string
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
   const store = storage ?? new FileStorage({ directory: dataDir });
   if (store instanceof FileStorage) await store.init();
-  const app = createApp({ config, content, storage: store, clock: fixedClock('2026-11-21T12:00:00+01:00'), logger: createLogger('silent') });
+  const app = createApp({ config, content, storage: store, clock: fixedClock('2026-11-21T12:00:00+01:00'), logger: createLogger('silent'), recognizer });
   const port = await app.listen();
   return { app, url: `http://127.0.0.1:${port}`, storage: store };
 }

@@ -1,0 +1,69 @@
+import type { RecognizerResult } from 'botbuilder';
+import type { ClassifierSettings } from './classifier-settings';
+import { IntentClassifier, type Example } from './intent-classifier';
+import { NONE_INTENT, intentIds, type IntentContent, type IntentId, type RecognizedIntent } from './intents-content';
+
+/** What the bot does with a message, decided from the classifier's scores. */
+export type Decision =
+  | { kind: 'intent'; intent: IntentId; score: number }
+  | { kind: 'ambiguous'; options: [IntentId, IntentId] }
+  | { kind: 'none'; score: number };
+
+/** Training examples: every FAQ example under its intent, out-of-scope ones as "none". */
+export function trainingExamples(content: IntentContent): Example[] {
+  const examples: Example[] = [];
+  for (const intent of content.intents.values()) for (const text of intent.examples) examples.push({ text, intent: intent.id });
+  for (const text of content.outOfScope) examples.push({ text, intent: NONE_INTENT });
+  return examples;
+}
+
+const isIntentId = (value: string): value is IntentId => (intentIds as readonly string[]).includes(value);
+
+/**
+ * Turns text into botbuilder's RecognizerResult and into a decision: an intent, a
+ * "did you mean" between two close ones, or none when nothing is likely enough.
+ */
+export class IntentRecognizer {
+  private readonly classifier: IntentClassifier;
+
+  constructor(
+    content: IntentContent,
+    private readonly settings: ClassifierSettings,
+    examples: readonly Example[] = trainingExamples(content),
+  ) {
+    this.classifier = new IntentClassifier(examples, settings.features, settings.bayesWeight);
+  }
+
+  /** Scores for every intent, best first, as the Bot Framework Emulator shows them. */
+  recognize(text: string): RecognizerResult {
+    const intents: RecognizerResult['intents'] = {};
+    const scores = this.classifier.classify(text);
+    if (scores.length === 0) intents[NONE_INTENT] = { score: 1 };
+    for (const { intent, score } of scores) intents[intent] = { score: Number(score.toFixed(4)) };
+    return { text, intents, entities: {} };
+  }
+
+  /** The decision for a RecognizerResult from {@link recognize}. */
+  decide(result: RecognizerResult): Decision {
+    const ranked = Object.entries(result.intents).map(([intent, { score }]) => ({ intent, score: score ?? 0 }));
+    const [best, second] = ranked;
+    if (!best || best.intent === NONE_INTENT || !isIntentId(best.intent)) return { kind: 'none', score: best?.score ?? 1 };
+    const { threshold, ambiguityMargin, ambiguousFloor } = this.settings;
+    if (
+      second &&
+      isIntentId(second.intent) &&
+      second.score >= ambiguousFloor &&
+      best.score - second.score < ambiguityMargin
+    ) {
+      return { kind: 'ambiguous', options: [best.intent, second.intent] };
+    }
+    if (best.score < threshold) return { kind: 'none', score: best.score };
+    return { kind: 'intent', intent: best.intent, score: best.score };
+  }
+
+  /** The intent a text is taken as (ambiguous counts as the best of the two). */
+  topIntent(text: string): RecognizedIntent {
+    const decision = this.decide(this.recognize(text));
+    return decision.kind === 'intent' ? decision.intent : decision.kind === 'ambiguous' ? decision.options[0] : NONE_INTENT;
+  }
+}
