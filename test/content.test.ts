@@ -154,3 +154,23 @@ describe('phrases', () => {
     for (const message of Object.values(content.messages)) for (const text of allDated(message.text)) expect(text.length).toBeGreaterThan(5);
   });
 });
+
+describe('npm run content:check', () => {
+  it('finds every quote in the sources and no held-out sentence among the training examples', async () => {
+    const { checkContent } = await import('../src/content/check-content');
+    expect(checkContent(root).problems).toEqual([]);
+  });
+});
+
+describe('intent titles and commands do not collide', () => {
+  // A tapped title is read as a command first; that is only right where both mean the same.
+  const sameMeaning: Record<string, string> = { human_agent: 'human', restart: 'restart', mitid_optional: 'opt_out' };
+
+  it('an intent title (a button people tap) is a command only where both mean the same', () => {
+    const matcher = new PhraseMatcher(content.phrases.commands, { shortPhraseWords: 2, fillers: content.phrases.fillers });
+    const clashes = [...content.intents.intents.values()]
+      .map((i) => ({ id: i.id, command: matcher.match(i.title)?.key }))
+      .filter(({ id, command }) => command !== undefined && sameMeaning[id] !== command);
+    expect(clashes).toEqual([]);
+  });
+});

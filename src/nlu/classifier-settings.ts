@@ -6,7 +6,7 @@ export const classifierSettingsSchema = z
   .object({
     features: z
       .object({
-        stemming: z.enum(['snowball', 'none']),
+        stemming: z.enum(['snowball', 'porter-no', 'none']),
         dropStopWords: z.boolean(),
         bigrams: z.boolean(),
         charNgrams: z.number().int().min(0).max(6),

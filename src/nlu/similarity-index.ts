@@ -1,40 +1,65 @@
+const COMMON_SHARE = 0.1;
+
+interface Posting {
+  docs: Int32Array;
+  /** The feature's normalised TF-IDF weight in each of those documents. */
+  weights: Float64Array;
+}
+
 /**
  * Nearest training examples by TF-IDF cosine similarity over the same features the
  * Bayes model uses. Naive Bayes always picks *some* intent with high confidence; how close
  * a message is to anything people have actually asked is the better sign of "out of scope".
+ * Postings are typed arrays because this runs on every message.
  */
 export class SimilarityIndex {
   private readonly idf = new Map<string, number>();
-  private readonly vectors: Array<{ label: string; weights: Map<string, number> }> = [];
-  private readonly postings = new Map<string, number[]>();
+  private readonly postings = new Map<string, Posting>();
+  private readonly docLabel: Int32Array;
+  private readonly labels: string[];
+  private readonly dot: Float64Array;
+  private readonly commonLimit: number;
 
   constructor(documents: ReadonlyArray<{ features: ReadonlySet<string>; label: string }>) {
     const df = new Map<string, number>();
     for (const doc of documents) for (const f of doc.features) df.set(f, (df.get(f) ?? 0) + 1);
     for (const [f, n] of df) this.idf.set(f, Math.log((documents.length + 1) / (n + 1)) + 1);
+
+    this.labels = [...new Set(documents.map((d) => d.label))];
+    const labelIndex = new Map(this.labels.map((l, i) => [l, i]));
+    this.docLabel = Int32Array.from(documents, (d) => labelIndex.get(d.label)!);
+    this.dot = new Float64Array(documents.length);
+    this.commonLimit = Math.max(20, Math.floor(documents.length * COMMON_SHARE));
+
+    const lists = new Map<string, { docs: number[]; weights: number[] }>();
     documents.forEach((doc, i) => {
-      this.vectors.push({ label: doc.label, weights: this.weigh(doc.features) });
-      for (const f of doc.features) {
-        const list = this.postings.get(f);
-        if (list) list.push(i);
-        else this.postings.set(f, [i]);
+      for (const [f, w] of this.weigh(doc.features)) {
+        let list = lists.get(f);
+        if (!list) lists.set(f, (list = { docs: [], weights: [] }));
+        list.docs.push(i);
+        list.weights.push(w);
       }
     });
+    for (const [f, list] of lists) this.postings.set(f, { docs: Int32Array.from(list.docs), weights: Float64Array.from(list.weights) });
   }
 
   /** Per label, the highest cosine similarity of any of its examples to `features` (0..1). */
   bestByLabel(features: ReadonlySet<string>): Map<string, number> {
-    const query = this.weigh(features);
-    const dot = new Map<number, number>();
-    for (const [f, w] of query) {
-      for (const doc of this.postings.get(f) ?? []) dot.set(doc, (dot.get(doc) ?? 0) + w * this.vectors[doc]!.weights.get(f)!);
+    const dot = this.dot;
+    dot.fill(0);
+    for (const [f, w] of this.weigh(features)) {
+      const posting = this.postings.get(f)!;
+      // Features found in a large share of all examples (a common letter triple) move every
+      // score alike; skipping them keeps per-message work small.
+      if (posting.docs.length > this.commonLimit) continue;
+      for (let i = 0; i < posting.docs.length; i++) dot[posting.docs[i]!]! += w * posting.weights[i]!;
     }
-    const best = new Map<string, number>();
-    for (const [doc, value] of dot) {
-      const label = this.vectors[doc]!.label;
-      if (value > (best.get(label) ?? 0)) best.set(label, value);
+    const best = new Float64Array(this.labels.length);
+    for (let doc = 0; doc < dot.length; doc++) {
+      const label = this.docLabel[doc]!;
+      if (dot[doc]! > best[label]!) best[label] = dot[doc]!;
     }
-    return best;
+    return new Map(this.labels.map((l, i) => [l, best[i]!]));
   }
 
   private weigh(features: ReadonlySet<string>): Map<string, number> {

@@ -1,0 +1,21 @@
+/** `npm run unanswered`: questions the bot could not answer, most frequent first, from the bot's storage. */
+import { parseConfig, readEnvironment } from '../src/config';
+import { UnansweredLog } from '../src/nlu/unanswered-log';
+import { FileStorage } from '../src/storage/file-storage';
+
+async function run(): Promise<void> {
+  const config = parseConfig(readEnvironment());
+  const log = new UnansweredLog(new FileStorage({ directory: config.DATA_DIR }));
+  const entries = await log.list();
+  if (entries.length === 0) {
+    process.stdout.write(`Ingen ubesvarede spørgsmål i ${config.DATA_DIR} / no unanswered questions\n`);
+    return;
+  }
+  process.stdout.write('antal  seneste     årsag                 spørgsmål (personoplysninger er maskeret)\n');
+  for (const e of entries) {
+    const reasons = Object.entries(e.reasons).map(([r, n]) => `${r}:${n}`).join(' ');
+    process.stdout.write(`${String(e.count).padStart(5)}  ${e.lastAt.slice(0, 10)}  ${reasons.padEnd(20)}  ${e.text}\n`);
+  }
+}
+
+void run();
