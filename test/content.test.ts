@@ -61,7 +61,9 @@ describe('guide graph checks', () => {
     expect(checkGuideGraph(lonely, answers)).toEqual([expect.stringContaining('X1 kan ikke nås')]);
 
     const loop = structuredClone(content.guide);
-    loop.nodes.TIP = { ...loop.nodes.TIP!, kind: 'outcome', next: { variants: [{ value: 'O5' }] } } as typeof loop.nodes.TIP;
+    const tip = loop.nodes.TIP!;
+    if (tip.kind === 'question') throw new Error('TIP must not be a question');
+    loop.nodes.TIP = { ...tip, next: { variants: [{ value: 'O5' }] } };
     expect(checkGuideGraph(loop, answers).join('\n')).toMatch(/fører aldrig til en afslutning|løkke uden spørgsmål/);
   });
 });

@@ -15,7 +15,7 @@ import { answerMatcher } from '../dialogs/answer-prompt';
 import { GuideDialog, GUIDE_DIALOG_ID } from '../dialogs/guide-dialog';
 import { NONE_INTENT, type IntentId } from '../nlu/intents-content';
 import type { Decision, IntentRecognizer } from '../nlu/recognizer';
-import type { UnansweredLog } from '../nlu/unanswered-log';
+import type { UnansweredLog, UnansweredReason } from '../nlu/unanswered-log';
 import { maskPersonalData } from '../text/mask';
 import { normalizeText, tokenize } from '../text/normalize';
 import { PhraseMatcher } from '../text/phrase-matcher';
@@ -124,6 +124,8 @@ export class MitIdBot extends ActivityHandler {
     }
 
     const command = this.commands.match(text)?.key;
+    // "Ingen af dem" refers to the last "Mente du …?" only while it is the latest question.
+    if (command !== 'none_of_these') delete (await this.flags.get(context, {})).pendingQuestion;
     if (command) return this.runCommand(command, dc);
 
     // A tapped intent title ("Mente du …?", follow-ups) means exactly that intent.
@@ -157,7 +159,7 @@ export class MitIdBot extends ActivityHandler {
         return;
       }
       case 'none':
-        await this.deps.unanswered.record(text, 'none', this.deps.clock.now());
+        await this.recordUnanswered(text, 'none');
         await this.remember(context, NONE_INTENT);
         await context.sendActivity(this.replies.message('fallback'));
         return;
@@ -211,18 +213,31 @@ export class MitIdBot extends ActivityHandler {
         return thenReprompt();
       case 'none_of_these': {
         const flags = await this.flags.get(dc.context, {});
-        if (flags.pendingQuestion) await this.deps.unanswered.record(flags.pendingQuestion, 'none_of_these', this.deps.clock.now());
+        const pending = flags.pendingQuestion;
         delete flags.pendingQuestion;
-        await say(this.replies.message('noneOfThese'));
+        if (pending) await this.recordUnanswered(pending, 'none_of_these');
+        await say(this.replies.message(pending ? 'noneOfThese' : 'fallback'));
         return thenReprompt();
       }
     }
   }
 
-  /** True when answer words ("ja", "nej tak", "det ved jeg ikke") make up most of the text. */
+  /**
+   * True when the text begins with an answer word ("nej, jeg har ikke noget pas") or answer
+   * words make up most of it ("det ved jeg ikke"); otherwise it may be a question.
+   */
   private looksLikeAnswer(text: string): boolean {
-    if (/^\d{1,2}$/.test(text)) return true;
+    if (/^\d{1,2}$/.test(text) || this.answers.leading(text) !== undefined) return true;
     return this.answers.coveredWords(text) / Math.max(1, tokenize(text).length) >= ANSWER_SHARE;
+  }
+
+  // Counting a question must never cost the person their answer.
+  private async recordUnanswered(text: string, reason: UnansweredReason): Promise<void> {
+    try {
+      await this.deps.unanswered.record(text, reason, this.deps.clock.now());
+    } catch {
+      // The log retries eTag conflicts itself; a count lost beyond that is acceptable.
+    }
   }
 
   private async remember(context: TurnContext, intent: string): Promise<void> {

@@ -35,7 +35,11 @@ export class AnswerPrompt extends Prompt<string> {
     if (/^\d{1,2}$/.test(trimmed)) return allowed[Number(trimmed) - 1];
     // Match against every answer, not only the allowed ones: "det ved jeg ikke" must not
     // count as "nej" (via "ikke") just because a question offers no "Ved ikke".
-    const key = this.matcher.match(trimmed)?.key;
+    const best = this.matcher.match(trimmed);
+    // People put the answer first: "nej, det har jeg desværre ikke" is a no, even though the
+    // longer "det har jeg" later in the sentence is a yes phrase.
+    const leading = this.matcher.leading(trimmed);
+    const key = best && best.start > 0 && leading !== undefined ? leading : best?.key;
     return key !== undefined && allowed.includes(key) ? key : undefined;
   }
 }

@@ -22,17 +22,27 @@ interface UnansweredDocument {
 export const UNANSWERED_KEY = 'mitid-hjaelperen/unanswered';
 const MAX_ENTRIES = 2000;
 const MAX_TEXT = 300;
-const RETRIES = 5;
+const RETRIES = 10;
 
 /**
  * Questions that fell to "none" or to "Ingen af dem", kept in the bot's own storage for
  * content editors (`npm run unanswered`). Personal data is masked before anything is kept.
  */
 export class UnansweredLog {
+  // Records from this process wait for each other, so they never race for the document;
+  // the eTag retries are for other instances sharing the storage.
+  private queue: Promise<void> = Promise.resolve();
+
   constructor(private readonly storage: Storage) {}
 
-  /** Counts a question; concurrent turns are merged by eTag, never overwritten. */
-  async record(text: string, reason: UnansweredReason, at: Date): Promise<void> {
+  /** Counts a question; concurrent turns are merged, never overwritten. */
+  record(text: string, reason: UnansweredReason, at: Date): Promise<void> {
+    const next = this.queue.then(() => this.recordNow(text, reason, at));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async recordNow(text: string, reason: UnansweredReason, at: Date): Promise<void> {
     const masked = maskPersonalData(text).slice(0, MAX_TEXT);
     const key = normalizeText(masked);
     if (key.length === 0) return;
@@ -49,6 +59,7 @@ export class UnansweredLog {
         return;
       } catch (err) {
         if (!/etag/i.test((err as Error).message) || attempt === RETRIES - 1) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
       }
     }
   }

@@ -4,6 +4,8 @@ import { tokenize } from './normalize';
 export interface PhraseMatch<K extends string> {
   key: K;
   words: number;
+  /** Index of the first word of the phrase in the message (0 for whole-message phrases). */
+  start: number;
 }
 
 interface CompiledPhrase<K> {
@@ -12,12 +14,13 @@ interface CompiledPhrase<K> {
   wholeMessageOnly: boolean;
 }
 
-function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
+/** Where `needle` first stands in `haystack` as a run of whole words, or -1. */
+function indexOfSequence(haystack: readonly string[], needle: readonly string[]): number {
   outer: for (let start = 0; start + needle.length <= haystack.length; start++) {
     for (let i = 0; i < needle.length; i++) if (haystack[start + i] !== needle[i]) continue outer;
-    return true;
+    return start;
   }
-  return false;
+  return -1;
 }
 
 /**
@@ -56,6 +59,12 @@ export class PhraseMatcher<K extends string> {
     return tied ? undefined : best;
   }
 
+  /** The entry of a one-word phrase the message begins with ("nej, det har jeg desværre ikke"). */
+  leading(message: string): K | undefined {
+    const first = tokenize(message)[0];
+    return first === undefined ? undefined : this.phrases.find((p) => p.tokens.length === 1 && p.tokens[0] === first)?.key;
+  }
+
   /** How many words of the message the longest listed phrase covers (0 when none), ties included. */
   coveredWords(message: string): number {
     return this.longest(message).best?.words ?? 0;
@@ -69,13 +78,15 @@ export class PhraseMatcher<K extends string> {
     let tied = false;
     for (const phrase of this.phrases) {
       if (allowed && !allowed.has(phrase.key)) continue;
-      const hit = phrase.wholeMessageOnly
+      const start = phrase.wholeMessageOnly
         ? sameTokens(tokens, phrase.tokens) || sameTokens(meaningful, phrase.tokens)
-        : containsSequence(tokens, phrase.tokens);
-      if (!hit) continue;
+          ? 0
+          : -1
+        : indexOfSequence(tokens, phrase.tokens);
+      if (start < 0) continue;
       const words = phrase.tokens.length;
       if (!best || words > best.words) {
-        best = { key: phrase.key, words };
+        best = { key: phrase.key, words, start };
         tied = false;
       } else if (words === best.words && phrase.key !== best.key) {
         tied = true;

@@ -49,7 +49,7 @@ export class Conversation {
         maxMessageChars: options.maxMessageChars ?? 2000,
       });
     this.adapter = new TestAdapter(
-      { channelId: 'test', conversation: { id: options.conversationId ?? 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'user-1', name: 'Borger' }, bot: { id: 'bot', name: 'MitID-hjælperen' } },
+      { channelId: 'test', serviceUrl: 'https://test.invalid', conversation: { id: options.conversationId ?? 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'user-1', name: 'Borger' }, bot: { id: 'bot', name: 'MitID-hjælperen' } },
     );
   }
 
