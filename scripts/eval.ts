@@ -88,6 +88,12 @@ function run(): void {
   const trainMs = performance.now() - started;
   process.stdout.write(`Trained on ${examples.length} examples (${content.intents.size} intents + none) in ${trainMs.toFixed(0)} ms; settings: ${JSON.stringify(settings)}\n`);
   printReport('Held-out set test/eval/heldout.yaml', evaluate(heldout.map((u) => u.intent), predictAll(recognizer, heldout.map((u) => u.text))), true);
+  const decisions = heldout.map((u) => ({ gold: u.intent, decision: recognizer.decide(recognizer.recognize(u.text)) }));
+  const asked = decisions.filter((d) => d.decision.kind === 'ambiguous');
+  const helped = asked.filter((d) => d.decision.kind === 'ambiguous' && (d.decision.options as string[]).includes(d.gold));
+  process.stdout.write(
+    `  "Mente du …?" asked     ${pct(asked.length / heldout.length)} of utterances; the right intent among the two options in ${helped.length} of ${asked.length}\n`,
+  );
   printReport('5-fold cross-validation on the training examples', crossValidate(examples, settings), false);
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { loadYaml } from '../content/yaml';
+import { intentIds } from './intents-content';
 
 export const classifierSettingsSchema = z
   .object({
@@ -16,6 +17,7 @@ export const classifierSettingsSchema = z
     threshold: z.number().min(0).max(1),
     ambiguityMargin: z.number().min(0).max(1),
     ambiguousFloor: z.number().min(0).max(1),
+    notInClarification: z.array(z.enum(intentIds)).default([]),
   })
   .strict();
 export type ClassifierSettings = z.output<typeof classifierSettingsSchema>;

@@ -48,10 +48,12 @@ export class IntentRecognizer {
     const ranked = Object.entries(result.intents).map(([intent, { score }]) => ({ intent, score: score ?? 0 }));
     const [best, second] = ranked;
     if (!best || best.intent === NONE_INTENT || !isIntentId(best.intent)) return { kind: 'none', score: best?.score ?? 1 };
-    const { threshold, ambiguityMargin, ambiguousFloor } = this.settings;
+    const { threshold, ambiguityMargin, ambiguousFloor, notInClarification } = this.settings;
     if (
       second &&
       isIntentId(second.intent) &&
+      !notInClarification.includes(best.intent) &&
+      !notInClarification.includes(second.intent) &&
       second.score >= ambiguousFloor &&
       best.score - second.score < ambiguityMargin
     ) {
