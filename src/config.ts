@@ -73,6 +73,21 @@ export const configSchema = z.object({
   MAX_MESSAGE_CHARS: positiveInt(2000, 100_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 300_000),
   BOT_DATE: z.preprocess(emptyAsUndefined, isoDay.optional()),
+  DIRECTLINE_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'skal være mindst 32 tegn / must be at least 32 characters').optional()),
+  DIRECTLINE_TOKEN_TTL_SECONDS: positiveInt(1800, 86_400),
+  WIDGET_ALLOWED_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+      .refine((origins) => origins.every((o) => /^https?:\/\/[^/]+$/.test(o)), {
+        message: 'skal være origins som https://kommune.dk adskilt af komma / must be comma-separated origins like https://kommune.dk',
+      }),
+  ),
+  LIMIT_MESSAGES_PER_MINUTE: positiveInt(30, 10_000),
+  LIMIT_CONVERSATIONS_PER_IP_PER_HOUR: positiveInt(30, 100_000),
+  CONVERSATION_IDLE_MINUTES: positiveInt(30, 7 * 24 * 60),
 });
 
 export type Config = z.output<typeof configSchema>;
