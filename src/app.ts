@@ -10,7 +10,11 @@ import { MitIdBot } from './bot/mitid-bot';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Content } from './content/load-content';
+import path from 'node:path';
+import { defaultContentRoot } from './content/load-content';
 import { describeActivityProblem } from './http/activity-schema';
+import { registerWidgetRoutes } from './http/widget-routes';
+import { registerDirectLine, type DirectLineOptions } from './directline';
 import type { Logger } from './logger';
 import type { IntentRecognizer } from './nlu/recognizer';
 import { UnansweredLog } from './nlu/unanswered-log';
@@ -25,6 +29,8 @@ export interface AppDeps {
   logger: Logger;
   /** Trained once (it takes a tenth of a second) and shared by all conversations. */
   recognizer: IntentRecognizer;
+  /** Tests shorten the Direct Line endpoint's sweep interval and activity cap. */
+  directLineOptions?: DirectLineOptions;
 }
 
 export interface App {
@@ -38,7 +44,7 @@ export interface App {
 }
 
 /** Builds the bot, its adapter and the HTTP server, without listening yet. */
-export function createApp({ config, content, storage, clock, logger, recognizer }: AppDeps): App {
+export function createApp({ config, content, storage, clock, logger, recognizer, directLineOptions }: AppDeps): App {
   const authConfig: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
@@ -104,6 +110,8 @@ export function createApp({ config, content, storage, clock, logger, recognizer 
     }
   });
 
+  registerWidgetRoutes(server, { webDir: path.join(defaultContentRoot(), 'web'), allowedOrigins: config.WIDGET_ALLOWED_ORIGINS });
+
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' });
   });
@@ -130,6 +138,11 @@ export function createApp({ config, content, storage, clock, logger, recognizer 
     return callback();
   });
 
+  // The bot's replies to widget conversations travel over HTTP to this server's own
+  // connector routes, so the endpoint needs the address it listens on.
+  let selfUrl = '';
+  const directLine = registerDirectLine(server, { config, adapter, bot, logger, clock, selfUrl: () => selfUrl }, directLineOptions);
+
   return {
     server,
     bot,
@@ -138,12 +151,16 @@ export function createApp({ config, content, storage, clock, logger, recognizer 
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.PORT, config.HOST, () => {
-          const address = server.address();
-          resolve(address.port);
+          const { port } = server.address();
+          const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+          selfUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+          resolve(port);
         });
       }),
     close: async () => {
       closing = true;
+      // Open WebSockets would keep the server from closing; turns still posting replies finish first.
+      await directLine.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       if (inFlight > 0) {

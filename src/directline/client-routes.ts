@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Server } from 'restify';
+import { BOT_ACCOUNT, toBotActivity } from './bot-bridge';
+import type { DirectLineContext } from './context';
+import { corsHeaders, originAllowed, preflightHeaders } from './cors';
+import { messages, sendError } from './errors';
+import { parsePostedActivity } from './activity-input';
+import { authenticate, clientIp, clientRoute, param, parseWatermark } from './http-util';
+import type { TokenClaims } from './tokens';
+
+export const DIRECTLINE_PREFIX = '/v3/directline';
+
+/** The body of generate, refresh, start and reconnect. */
+interface ConversationBody {
+  conversationId: string;
+  token: string;
+  expires_in: number;
+  streamUrl?: string;
+}
+
+/** The Direct Line 3.0 client API (the part Web Chat uses) under /v3/directline. */
+export function registerClientRoutes(server: Server, ctx: DirectLineContext): void {
+  const p = DIRECTLINE_PREFIX;
+
+  server.opts(`${p}/*`, async (req, res) => {
+    if (!originAllowed(req.headers, ctx.config.WIDGET_ALLOWED_ORIGINS)) {
+      sendError(res, 403, 'OriginNotAllowed', messages.originNotAllowed);
+      return;
+    }
+    res.send(204, undefined, { ...corsHeaders(req.headers), ...preflightHeaders });
+  });
+
+  server.post(
+    `${p}/tokens/generate`,
+    clientRoute(ctx, async (req, res) => {
+      const wait = ctx.conversationsPerIp.hit(clientIp(req));
+      if (wait > 0) {
+        sendError(res, 429, 'TooManyRequests', messages.tooManyConversations, { 'Retry-After': String(wait) });
+        return;
+      }
+      const claims = { conversationId: randomBytes(12).toString('hex'), userId: `dl_${randomBytes(12).toString('hex')}` };
+      res.send(200, issue(ctx, claims));
+    }),
+  );
+
+  server.post(
+    `${p}/tokens/refresh`,
+    clientRoute(ctx, async (req, res) => {
+      const claims = authenticate(ctx, req, res);
+      if (!claims) return;
+      res.send(200, issue(ctx, claims));
+    }),
+  );
+
+  server.post(
+    `${p}/conversations`,
+    clientRoute(ctx, async (req, res) => {
+      const claims = authenticate(ctx, req, res);
+      if (!claims) return;
+      const first = ctx.store.start(claims.conversationId);
+      if (first) await welcome(ctx, claims, localeOf(req.body));
+      res.send(first ? 201 : 200, { ...issue(ctx, claims), streamUrl: streamUrl(ctx, req, claims, undefined) });
+    }),
+  );
+
+  server.get(
+    `${p}/conversations/:conversationId`,
+    clientRoute(ctx, async (req, res) => {
+      const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
+      if (!claims) return;
+      ctx.store.touch(claims.conversationId);
+      const watermark = parseWatermark(req.query?.watermark);
+      res.send(200, { ...issue(ctx, claims), streamUrl: streamUrl(ctx, req, claims, watermark) });
+    }),
+  );
+
+  server.get(
+    `${p}/conversations/:conversationId/activities`,
+    clientRoute(ctx, async (req, res) => {
+      const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
+      if (!claims) return;
+      res.send(200, ctx.store.since(claims.conversationId, parseWatermark(req.query?.watermark)));
+    }),
+  );
+
+  server.post(
+    `${p}/conversations/:conversationId/activities`,
+    clientRoute(ctx, async (req, res) => {
+      const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
+      if (!claims) return;
+      const parsed = parsePostedActivity(req.body);
+      if (!parsed.ok) {
+        sendError(res, 400, 'BadArgument', `${messages.badActivity}: ${parsed.problem}`);
+        return;
+      }
+      const wait = ctx.messagesPerToken.hit(`${claims.conversationId}/${claims.userId}`);
+      if (wait > 0) {
+        sendError(res, 429, 'TooManyRequests', messages.tooManyMessages, { 'Retry-After': String(wait) });
+        return;
+      }
+      const { from, ...fields } = parsed.activity;
+      const now = ctx.clock.now();
+      const stored = ctx.store.append(claims.conversationId, {
+        ...fields,
+        channelId: 'directline',
+        timestamp: now.toISOString(),
+        conversation: { id: claims.conversationId },
+        from: { id: claims.userId, ...(from?.name !== undefined ? { name: from.name } : {}), role: 'user' },
+        recipient: { ...BOT_ACCOUNT },
+      });
+      const delivered = await deliver(ctx, claims, toBotActivity(stored, botFields(ctx, claims, now)));
+      if (!delivered) {
+        sendError(res, 502, 'BotError', messages.botError);
+        return;
+      }
+      res.send(200, { id: stored.id });
+    }),
+  );
+}
+
+function issue(ctx: DirectLineContext, claims: Pick<TokenClaims, 'conversationId' | 'userId'>): ConversationBody {
+  const { token, expiresIn } = ctx.signer.sign({ kind: 'access', conversationId: claims.conversationId, userId: claims.userId }, ctx.config.DIRECTLINE_TOKEN_TTL_SECONDS);
+  return { conversationId: claims.conversationId, token, expires_in: expiresIn };
+}
+
+/** ws(s)://<the host the client used>/v3/directline/conversations/<id>/stream?t=<stream token>[&watermark=N] */
+function streamUrl(ctx: DirectLineContext, req: Request, claims: TokenClaims, watermark: number | undefined): string {
+  const forwarded = req.headers['x-forwarded-proto'];
+  const secure = req.isSecure() || (typeof forwarded === 'string' && forwarded.split(',')[0]?.trim() === 'https');
+  const host = req.headers.host ?? new URL(ctx.selfUrl()).host;
+  const { token } = ctx.signer.sign({ kind: 'stream', conversationId: claims.conversationId, userId: claims.userId }, ctx.streamTokenTtlSeconds);
+  const query = new URLSearchParams({ t: token });
+  if (watermark !== undefined) query.set('watermark', String(watermark));
+  return `${secure ? 'wss' : 'ws'}://${host}${DIRECTLINE_PREFIX}/conversations/${encodeURIComponent(claims.conversationId)}/stream?${query.toString()}`;
+}
+
+function botFields(ctx: DirectLineContext, claims: TokenClaims, timestamp: Date) {
+  return { conversationId: claims.conversationId, userId: claims.userId, serviceUrl: ctx.selfUrl(), timestamp };
+}
+
+function localeOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const locale: unknown = (body as Record<string, unknown>).locale;
+  return typeof locale === 'string' && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,3}$/.test(locale) ? locale : undefined;
+}
+
+/** The user joined: the bot gets a conversationUpdate (not shown to the client) and answers with its welcome. */
+async function welcome(ctx: DirectLineContext, claims: TokenClaims, locale: string | undefined): Promise<void> {
+  const now = ctx.clock.now();
+  await deliver(
+    ctx,
+    claims,
+    toBotActivity(
+      {
+        type: 'conversationUpdate',
+        id: `${claims.conversationId}|start`,
+        from: { id: claims.userId, role: 'user' },
+        membersAdded: [{ id: claims.userId }],
+        ...(locale ? { locale } : {}),
+      },
+      botFields(ctx, claims, now),
+    ),
+  );
+}
+
+/** One turn, after the conversation's earlier turns; false when it failed. */
+async function deliver(ctx: DirectLineContext, claims: TokenClaims, activity: Parameters<DirectLineContext['bridge']['deliver']>[0]): Promise<boolean> {
+  try {
+    await ctx.track(ctx.store.enqueue(claims.conversationId, () => ctx.bridge.deliver(activity)));
+    return true;
+  } catch (err) {
+    ctx.logger.error({ err, conversation: claims.conversationId }, 'direct line turn failed');
+    return false;
+  }
+}

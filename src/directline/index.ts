@@ -1,0 +1,101 @@
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type restify from 'restify';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { BotBridge } from './bot-bridge';
+import { registerClientRoutes } from './client-routes';
+import { registerConnectorRoutes } from './connector-routes';
+import type { DirectLineContext } from './context';
+import { ConversationStore } from './conversations';
+import { newInternalSecret } from './internal-auth';
+import { SlidingWindowLimiter } from './rate-limit';
+import { createStreamServer } from './stream';
+import { loadSigningSecret, TokenSigner } from './tokens';
+
+export interface DirectLineDeps {
+  config: Config;
+  adapter: CloudAdapter;
+  bot: { run(context: TurnContext): Promise<void> };
+  logger: Logger;
+  clock: Clock;
+  /** The server's own base URL, e.g. http://127.0.0.1:3978; read only after listen. */
+  selfUrl: () => string;
+}
+
+/** Knobs with sensible defaults; tests make the timers short. */
+export interface DirectLineOptions {
+  /** How often idle conversations are swept (default 60 s). */
+  sweepIntervalMs?: number;
+  /** How often WebSockets are pinged (default 30 s). */
+  keepAliveMs?: number;
+  /** Activities kept per conversation (default 500). */
+  maxActivitiesPerConversation?: number;
+}
+
+/**
+ * A Direct Line 3.0 endpoint on our own server, for the stock Web Chat client:
+ * `/v3/directline/...` (tokens, conversations, activities, WebSocket stream) and, for the
+ * bot's replies, the Bot Connector routes `/v3/conversations/...` (internal secret only).
+ * Call before `listen()`; call `close()` before the HTTP server closes.
+ */
+export function registerDirectLine(server: restify.Server, deps: DirectLineDeps, options: DirectLineOptions = {}): { close(): Promise<void> } {
+  const { config, logger, clock } = deps;
+  let closing = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const internalSecret = newInternalSecret();
+
+  const ctx: DirectLineContext = {
+    config,
+    logger,
+    clock,
+    selfUrl: deps.selfUrl,
+    store: new ConversationStore({ clock, idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000, maxActivities: options.maxActivitiesPerConversation ?? 500 }),
+    signer: new TokenSigner(loadSigningSecret(config.DIRECTLINE_SECRET, config.DATA_DIR), clock),
+    bridge: new BotBridge({ adapter: deps.adapter, bot: deps.bot, selfUrl: deps.selfUrl, internalSecret, appId: config.MicrosoftAppId }),
+    internalSecret,
+    conversationsPerIp: new SlidingWindowLimiter(config.LIMIT_CONVERSATIONS_PER_IP_PER_HOUR, 60 * 60_000, clock),
+    messagesPerToken: new SlidingWindowLimiter(config.LIMIT_MESSAGES_PER_MINUTE, 60_000, clock),
+    streamTokenTtlSeconds: Math.min(300, config.DIRECTLINE_TOKEN_TTL_SECONDS),
+    isClosing: () => closing,
+    track: (work) => {
+      inFlight.add(work);
+      const forget = (): void => {
+        inFlight.delete(work);
+      };
+      work.then(forget, forget);
+      return work;
+    },
+  };
+
+  registerClientRoutes(server, ctx);
+  registerConnectorRoutes(server, ctx);
+  const stream = createStreamServer(ctx, options.keepAliveMs ?? 30_000);
+  const onUpgrade = stream.onUpgrade.bind(stream);
+  server.server.on('upgrade', onUpgrade);
+
+  const sweep = setInterval(() => {
+    const dropped = ctx.store.sweep();
+    ctx.conversationsPerIp.prune();
+    ctx.messagesPerToken.prune();
+    if (dropped.length > 0) logger.debug({ dropped: dropped.length, kept: ctx.store.size }, 'idle direct line conversations dropped');
+  }, options.sweepIntervalMs ?? 60_000);
+  sweep.unref();
+
+  return {
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      clearInterval(sweep);
+      server.server.off('upgrade', onUpgrade);
+      ctx.store.dropListeners();
+      stream.close();
+      if (inFlight.size > 0) {
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref()),
+        ]);
+      }
+    },
+  };
+}

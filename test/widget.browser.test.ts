@@ -1,0 +1,117 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app';
+import { startInProcess } from './helpers/http-bot';
+
+// Debian's chromium, installed by .ci/run (apt-get install chromium).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(__dirname, 'artifacts');
+
+let app: App;
+let url: string;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium mangler / missing at ${CHROMIUM}: apt-get install chromium`);
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'mitid-widget-'));
+  const started = await startInProcess(dataDir);
+  app = started.app;
+  url = started.url;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Waits until the transcript shows `text` in a bot or user bubble. */
+async function seeText(page: Page, text: string): Promise<void> {
+  await page.getByText(text, { exact: false }).last().waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/** Taps the suggested action titled `title` (the newest one on screen). */
+async function tap(page: Page, title: string): Promise<void> {
+  await page.getByRole('button', { name: title, exact: true }).last().click();
+}
+
+describe('the web widget in a real browser', () => {
+  it('walks a whole path with buttons, answers a free-text question, survives a reload and passes axe', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
+    });
+    await page.goto(url);
+
+    await seeText(page, 'Jeg er MitID-hjælperen');
+    await tap(page, 'Hjælp mig med at få MitID');
+    await seeText(page, 'Skal du identitetssikres, før du kan få MitID?');
+    await tap(page, 'Ja'); // Q1 → Q2
+    await seeText(page, 'pas eller ID-kort med chip');
+    await tap(page, 'Ja'); // Q2 → Q3
+    await seeText(page, 'smartphone, som kan scanne pas');
+    await tap(page, 'Ja'); // Q3 → O2 → T2 → Q4
+    await seeText(page, 'Har du en smartphone eller tablet?');
+    await tap(page, 'Ja'); // Q4 → O5 → TIP → end
+    await seeText(page, 'Vi anbefaler, at du har et ekstra MitID i reserve');
+
+    // Free text, typed with the keyboard only.
+    const sendBox = page.getByRole('textbox').last();
+    await sendBox.focus();
+    await page.keyboard.type('kan jeg beholde mit nemid');
+    await page.keyboard.press('Enter');
+    await seeText(page, 'NemID lukkede endeligt 30. juni 2023');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'widget.png') });
+
+    // A reload goes on with the same conversation.
+    await page.reload();
+    await seeText(page, 'Vi anbefaler, at du har et ekstra MitID i reserve');
+    await page.getByRole('textbox').last().fill('Hjælp mig med at få MitID');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => page.getByText('Skal du identitetssikres, før du kan få MitID?').count(), { timeout: 15_000 }).toBeGreaterThan(1);
+
+    // Keyboard focus is visible on the send box.
+    await page.getByRole('textbox').last().focus();
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? getComputedStyle(el).outlineStyle : 'none';
+    });
+    expect(outline).not.toBe('none');
+
+    // axe-core in the page (WCAG 2.1 A and AA rules).
+    const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe;
+      const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return result.violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
+    });
+    expect(violations).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('the embed snippet adds a launcher that opens the chat panel', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/healthz`); // any same-origin page to host the snippet
+    await page.setContent(`<html lang="da"><body><h1>Kommune</h1><script src="${url}/embed.js"></script></body></html>`);
+    const launcher = page.getByRole('button', { name: 'Hjælp til MitID' });
+    await launcher.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => page.frameLocator('iframe[title="MitID-hjælperen"]').getByText('Jeg er MitID-hjælperen').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#mitid-hjaelperen-panel').isHidden()).toBe(true);
+    await page.close();
+  });
+});
