@@ -111,7 +111,9 @@ describe('the web widget in a real browser', () => {
     await page.keyboard.press('Enter');
     await expect.poll(async () => page.frameLocator('iframe[title="MitID-hjælperen"]').getByText('Jeg er MitID-hjælperen').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.keyboard.press('Escape');
-    expect(await page.locator('#mitid-hjaelperen-panel').isHidden()).toBe(true);
+    // Esc inside the chat reaches the host page as a message, a moment later.
+    await expect.poll(async () => page.locator('#mitid-hjaelperen-panel').isHidden(), { timeout: 5_000 }).toBe(true);
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
     await page.close();
   });
 });
