@@ -281,7 +281,8 @@ describe('FileStorage', () => {
     const items = await storage.read(['fine', 'broken', 'odd']);
 
     expect(Object.keys(items)).toEqual(['fine']);
-    expect(reports.map(({ key, file }) => ({ key, file }))).toEqual([
+    // Keys are read in parallel, so reports may come in either order.
+    expect(reports.map(({ key, file }) => ({ key, file })).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
       { key: 'broken', file: fileFor('broken') },
       { key: 'odd', file: fileFor('odd') },
     ]);
