@@ -14,12 +14,8 @@ import {
 } from 'botbuilder';
 import { ConversationState, UserState } from 'botbuilder';
 import { MitIdBot } from './bot/mitid-bot';
-import { fixedClock, systemClock } from './clock';
-import { ConfigError, parseConfig, readEnvironment } from './config';
-import { ContentError, loadContent } from './content/load-content';
-import { IntentRecognizer } from './nlu/recognizer';
 import { UnansweredLog } from './nlu/unanswered-log';
-import { FileStorage } from './storage/file-storage';
+import { startUp } from './startup';
 
 /** Prints the bot's messages; remembers the last buttons so a number picks one. */
 class TerminalAdapter extends BotAdapter {
@@ -61,26 +57,13 @@ class TerminalAdapter extends BotAdapter {
 }
 
 async function main(): Promise<void> {
-  let config;
-  let content;
-  try {
-    config = parseConfig(readEnvironment());
-    content = loadContent();
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof ContentError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const storage = new FileStorage({ directory: config.DATA_DIR });
-  await storage.init();
+  const { config, content, clock, storage, recognizer } = await startUp();
   const bot = new MitIdBot({
     content,
-    clock: config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock,
+    clock,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
-    recognizer: new IntentRecognizer(content.intents, content.classifier),
+    recognizer,
     unanswered: new UnansweredLog(storage),
     maxMessageChars: config.MAX_MESSAGE_CHARS,
   });

@@ -1,29 +1,10 @@
-import { fixedClock, systemClock } from './clock';
-import { ConfigError, parseConfig, readEnvironment } from './config';
-import { ContentError, loadContent } from './content/load-content';
 import { createApp } from './app';
 import { createLogger } from './logger';
-import { IntentRecognizer } from './nlu/recognizer';
-import { FileStorage } from './storage/file-storage';
+import { startUp } from './startup';
 
 async function main(): Promise<void> {
-  let config;
-  let content;
-  try {
-    config = parseConfig(readEnvironment());
-    content = loadContent();
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof ContentError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const { config, content, clock, storage, recognizer } = await startUp();
   const logger = createLogger(config.LOG_LEVEL);
-  const storage = new FileStorage({ directory: config.DATA_DIR, fsync: config.FILE_STORAGE_FSYNC });
-  await storage.init();
-  const clock = config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock;
-  const recognizer = new IntentRecognizer(content.intents, content.classifier);
   const app = createApp({ config, content, storage, clock, logger, recognizer });
   const port = await app.listen();
   logger.info({ port, host: config.HOST, dataDir: config.DATA_DIR, botDate: config.BOT_DATE }, `MitID-hjælperen kører på http://${config.HOST}:${port}`);

@@ -125,6 +125,20 @@ describe('health and readiness', () => {
   });
 });
 
+describe('start-up', () => {
+  it('a bad setting stops the real process with one line naming the key, exit code 1', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'src', 'main.ts')], {
+      cwd: path.join(__dirname, '..'),
+      env: { PATH: process.env.PATH ?? '', PORT: 'abc', DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('Ugyldig konfiguration / invalid configuration: PORT: skal være et tal / must be a number');
+  });
+});
+
 describe('state survives a restart', () => {
   it('in process: a new app on the same data folder resumes at the same question', async () => {
     const first = await start();

@@ -1,0 +1,38 @@
+import { fixedClock, systemClock, type Clock } from './clock';
+import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
+import { ContentError, loadContent, type Content } from './content/load-content';
+import { IntentRecognizer } from './nlu/recognizer';
+import { FileStorage } from './storage/file-storage';
+
+/** What every entry point (server, terminal chat) starts from. */
+export interface Startup {
+  config: Config;
+  content: Content;
+  clock: Clock;
+  storage: FileStorage;
+  recognizer: IntentRecognizer;
+}
+
+/**
+ * Reads the settings and the content, opens the storage and trains the classifier.
+ * A bad setting or content file ends the process with its one-line message and exit code 1.
+ */
+export async function startUp(): Promise<Startup> {
+  let config: Config;
+  let content: Content;
+  try {
+    config = parseConfig(readEnvironment());
+    content = loadContent();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ContentError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const storage = new FileStorage({ directory: config.DATA_DIR, fsync: config.FILE_STORAGE_FSYNC });
+  await storage.init();
+  // BOT_DATE pins "today" at noon Danish time, away from any midnight edge.
+  const clock = config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock;
+  return { config, content, clock, storage, recognizer: new IntentRecognizer(content.intents, content.classifier) };
+}
