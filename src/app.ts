@@ -1,12 +1,10 @@
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  UserState,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
 import restify from 'restify';
-import { MitIdBot } from './bot/mitid-bot';
+import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Content } from './content/load-content';
@@ -17,7 +15,6 @@ import { registerWidgetRoutes } from './http/widget-routes';
 import { registerDirectLine, type DirectLineOptions } from './directline';
 import type { Logger } from './logger';
 import type { IntentRecognizer } from './nlu/recognizer';
-import { UnansweredLog } from './nlu/unanswered-log';
 import type { BotStorage } from './storage/bot-storage';
 
 /** What the app is built from; tests swap the storage, the clock and the logger. */
@@ -55,15 +52,7 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
     logger.warn('MicrosoftAppId er tom: botten tager imod uautentificerede kald (kun til lokal brug) / MicrosoftAppId is empty: accepting unauthenticated requests (local use only)');
   }
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authConfig));
-  const bot = new MitIdBot({
-    content,
-    clock,
-    conversationState: new ConversationState(storage),
-    userState: new UserState(storage),
-    recognizer,
-    unanswered: new UnansweredLog(storage),
-    maxMessageChars: config.MAX_MESSAGE_CHARS,
-  });
+  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS });
 
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id }, 'turn failed');

@@ -12,9 +12,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import { ConversationState, UserState } from 'botbuilder';
-import { MitIdBot } from './bot/mitid-bot';
-import { UnansweredLog } from './nlu/unanswered-log';
+import { createBotOnStorage } from './bot/mitid-bot';
 import { startUp } from './startup';
 
 /** Prints the bot's messages; remembers the last buttons so a number picks one. */
@@ -58,15 +56,7 @@ class TerminalAdapter extends BotAdapter {
 
 async function main(): Promise<void> {
   const { config, content, clock, storage, recognizer } = await startUp();
-  const bot = new MitIdBot({
-    content,
-    clock,
-    conversationState: new ConversationState(storage),
-    userState: new UserState(storage),
-    recognizer,
-    unanswered: new UnansweredLog(storage),
-    maxMessageChars: config.MAX_MESSAGE_CHARS,
-  });
+  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS });
   const adapter = new TerminalAdapter((line) => process.stdout.write(`${line}\n`));
   const user = { id: 'terminal-user', name: 'Dig' };
   const botAccount = { id: 'mitid-hjaelperen', name: 'MitID-hjælperen' };

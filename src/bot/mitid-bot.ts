@@ -1,11 +1,12 @@
 import {
   ActivityHandler,
+  ConversationState,
+  UserState,
   type Activity,
-  type ConversationState,
   type RecognizerResult,
   type StatePropertyAccessor,
+  type Storage,
   type TurnContext,
-  type UserState,
 } from 'botbuilder';
 import { DialogSet, type DialogState, type DialogContext } from 'botbuilder-dialogs';
 import type { Clock } from '../clock';
@@ -15,7 +16,7 @@ import { answerMatcher } from '../dialogs/answer-prompt';
 import { GuideDialog, GUIDE_DIALOG_ID } from '../dialogs/guide-dialog';
 import { NONE_INTENT, type IntentId } from '../nlu/intents-content';
 import type { Decision, IntentRecognizer } from '../nlu/recognizer';
-import type { UnansweredLog, UnansweredReason } from '../nlu/unanswered-log';
+import { UnansweredLog, type UnansweredReason } from '../nlu/unanswered-log';
 import { maskPersonalData } from '../text/mask';
 import { normalizeText, tokenize } from '../text/normalize';
 import { PhraseMatcher } from '../text/phrase-matcher';
@@ -248,6 +249,23 @@ export class MitIdBot extends ActivityHandler {
   private async repromptIfActive(dc: DialogContext): Promise<void> {
     if (dc.activeDialog) await dc.repromptDialog();
   }
+}
+
+/** The bot with conversation state, user state and the unanswered log all on one `storage`. */
+export function createBotOnStorage(options: {
+  content: Content;
+  clock: Clock;
+  storage: Storage;
+  recognizer: IntentRecognizer;
+  maxMessageChars: number;
+}): MitIdBot {
+  const { storage, ...rest } = options;
+  return new MitIdBot({
+    ...rest,
+    conversationState: new ConversationState(storage),
+    userState: new UserState(storage),
+    unanswered: new UnansweredLog(storage),
+  });
 }
 
 function capitalise(text: string): string {
