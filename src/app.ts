@@ -158,6 +158,7 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
           new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref()),
         ]);
       }
+      await bot.drain();
       await storage.flush();
       server.server.closeAllConnections();
       await stopped;

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     rl.prompt();
   }
   rl.close();
+  await bot.drain();
   await storage.flush();
 }
 

@@ -145,3 +145,24 @@ describe('UnansweredLog under load on FileStorage', () => {
     ]);
   });
 });
+
+describe('UnansweredLog batches its writes', () => {
+  it('a burst of 50 fallbacks costs at most two writes of the document, and every count is kept', async () => {
+    const memory = new MemoryStorage();
+    let writes = 0;
+    const counting: Storage = {
+      read: (keys) => memory.read(keys),
+      write: (changes) => {
+        writes++;
+        return memory.write(changes);
+      },
+      delete: (keys) => memory.delete(keys),
+    };
+    const log = new UnansweredLog(counting);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => log.record(`spørgsmål ${i % 5}`, 'none', new Date(Date.UTC(2026, 10, 21, 12, 0, i)))));
+    expect(writes).toBeLessThanOrEqual(2);
+    const entries = await log.list();
+    expect(entries).toHaveLength(5);
+    expect(entries.every((e) => e.count === 10)).toBe(true);
+  });
+});

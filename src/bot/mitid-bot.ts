@@ -160,7 +160,7 @@ export class MitIdBot extends ActivityHandler {
         return;
       }
       case 'none':
-        await this.recordUnanswered(text, 'none');
+        this.recordUnanswered(text, 'none');
         await this.remember(context, NONE_INTENT);
         await context.sendActivity(this.replies.message('fallback'));
         return;
@@ -216,7 +216,7 @@ export class MitIdBot extends ActivityHandler {
         const flags = await this.flags.get(dc.context, {});
         const pending = flags.pendingQuestion;
         delete flags.pendingQuestion;
-        if (pending) await this.recordUnanswered(pending, 'none_of_these');
+        if (pending) this.recordUnanswered(pending, 'none_of_these');
         await say(this.replies.message(pending ? 'noneOfThese' : 'fallback'));
         return thenReprompt();
       }
@@ -232,13 +232,17 @@ export class MitIdBot extends ActivityHandler {
     return this.answers.coveredWords(text) / Math.max(1, tokenize(text).length) >= ANSWER_SHARE;
   }
 
-  // Counting a question must never cost the person their answer.
-  private async recordUnanswered(text: string, reason: UnansweredReason): Promise<void> {
-    try {
-      await this.deps.unanswered.record(text, reason, this.deps.clock.now());
-    } catch {
+  // Counting a question must never cost the person their answer, nor make them wait for it:
+  // the log stores counts in batches ({@link drain} on shutdown).
+  private recordUnanswered(text: string, reason: UnansweredReason): void {
+    this.deps.unanswered.record(text, reason, this.deps.clock.now()).catch(() => {
       // The log retries eTag conflicts itself; a count lost beyond that is acceptable.
-    }
+    });
+  }
+
+  /** Resolves when the bot's background writes (unanswered counts) are stored. */
+  drain(): Promise<void> {
+    return this.deps.unanswered.drain();
   }
 
   private async remember(context: TurnContext, intent: string): Promise<void> {

@@ -28,31 +28,83 @@ const RETRIES = 10;
  * Questions that fell to "none" or to "Ingen af dem", kept in the bot's own storage for
  * content editors (`npm run unanswered`). Personal data is masked before anything is kept.
  */
+interface PendingCount {
+  text: string;
+  reasons: Partial<Record<UnansweredReason, number>>;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+}
+
 export class UnansweredLog {
-  // Records from this process wait for each other, so they never race for the document;
-  // the eTag retries are for other instances sharing the storage.
-  private queue: Promise<void> = Promise.resolve();
+  // Counts wait here and are written together: one read and one write of the document per
+  // batch, however many turns fell back meanwhile, so a burst of fallbacks never queues up
+  // behind the storage. Only one batch is written at a time; eTag retries are for other
+  // instances sharing the storage.
+  private pending = new Map<string, PendingCount>();
+  private writing: Promise<void> | undefined;
+  private waiting: Promise<void> | undefined;
 
   constructor(private readonly storage: Storage) {}
 
-  /** Counts a question; concurrent turns are merged, never overwritten. */
+  /**
+   * Counts a question. Resolves when the count is stored; callers on the turn path need
+   * not wait for that ({@link drain} before shutting down).
+   */
   record(text: string, reason: UnansweredReason, at: Date): Promise<void> {
-    const next = this.queue.then(() => this.recordNow(text, reason, at));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private async recordNow(text: string, reason: UnansweredReason, at: Date): Promise<void> {
     const masked = maskPersonalData(text).slice(0, MAX_TEXT);
     const key = normalizeText(masked);
-    if (key.length === 0) return;
+    if (key.length === 0) return Promise.resolve();
+    const entry = this.pending.get(key) ?? { text: masked, reasons: {}, count: 0, firstAt: at.toISOString(), lastAt: at.toISOString() };
+    entry.count++;
+    entry.reasons[reason] = (entry.reasons[reason] ?? 0) + 1;
+    entry.lastAt = at.toISOString();
+    this.pending.set(key, entry);
+    return this.scheduleWrite();
+  }
+
+  /** Resolves when every count recorded so far is stored (or has failed). */
+  async drain(): Promise<void> {
+    while (this.waiting ?? this.writing) await (this.waiting ?? this.writing)!.catch(() => undefined);
+  }
+
+  private scheduleWrite(): Promise<void> {
+    if (this.waiting) return this.waiting;
+    const previous = this.writing ?? Promise.resolve();
+    const batch = previous
+      .catch(() => undefined)
+      .then(() => {
+        this.waiting = undefined;
+        const counts = this.pending;
+        this.pending = new Map();
+        return this.store(counts);
+      });
+    this.waiting = batch;
+    this.writing = batch;
+    void batch.then(
+      () => this.settle(batch),
+      () => this.settle(batch),
+    );
+    return batch;
+  }
+
+  private settle(batch: Promise<void>): void {
+    if (this.writing === batch) this.writing = undefined;
+  }
+
+  private async store(counts: Map<string, PendingCount>): Promise<void> {
+    if (counts.size === 0) return;
     for (let attempt = 0; attempt < RETRIES; attempt++) {
       const doc = await this.read();
-      const entry = doc.entries[key] ?? { text: masked, count: 0, reasons: {}, firstAt: at.toISOString(), lastAt: at.toISOString() };
-      entry.count++;
-      entry.reasons[reason] = (entry.reasons[reason] ?? 0) + 1;
-      entry.lastAt = at.toISOString();
-      doc.entries[key] = entry;
+      for (const [key, add] of counts) {
+        const entry = doc.entries[key] ?? { text: add.text, count: 0, reasons: {}, firstAt: add.firstAt, lastAt: add.lastAt };
+        entry.count += add.count;
+        for (const [reason, n] of Object.entries(add.reasons) as Array<[UnansweredReason, number]>) {
+          entry.reasons[reason] = (entry.reasons[reason] ?? 0) + n;
+        }
+        if (add.lastAt > entry.lastAt) entry.lastAt = add.lastAt;
+        doc.entries[key] = entry;
+      }
       trim(doc);
       try {
         await this.storage.write({ [UNANSWERED_KEY]: { entries: doc.entries, eTag: doc.eTag ?? '*' } });
@@ -64,8 +116,9 @@ export class UnansweredLog {
     }
   }
 
-  /** All entries, most frequent first. */
+  /** All entries, most frequent first (after storing what is still waiting). */
   async list(): Promise<UnansweredEntry[]> {
+    await this.drain();
     const doc = await this.read();
     return Object.values(doc.entries).sort((a, b) => b.count - a.count || b.lastAt.localeCompare(a.lastAt));
   }
