@@ -364,3 +364,42 @@ describe('FileStorage', () => {
     expect(item.payload).toBe(String(item.n % 10).repeat(size));
   });
 });
+
+describe('the in-memory cache of written records', () => {
+  it('serves reads of written keys without the disk, as copies, and forgets deleted keys', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mitid-cache-'));
+    try {
+      const storage = new FileStorage({ directory: dir, cacheEntries: 2 });
+      await storage.write({ a: { v: 1 } });
+      const file = path.join(dir, `${createHash('sha256').update('a', 'utf8').digest('hex')}.json`);
+      await fs.rm(file); // gone from disk: only the cache can answer now
+      const first = await storage.read(['a']);
+      expect(first.a.v).toBe(1);
+      first.a.v = 99;
+      expect((await storage.read(['a'])).a.v).toBe(1);
+
+      await storage.write({ b: { v: 2 }, c: { v: 3 } }); // pushes "a" out of a cache of two
+      expect(await storage.read(['a'])).toEqual({});
+
+      await storage.delete(['b']);
+      expect(await storage.read(['b'])).toEqual({});
+      expect((await storage.read(['c'])).c.v).toBe(3);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a stale eTag is still refused when the record comes from the cache', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mitid-cache-'));
+    try {
+      const storage = new FileStorage({ directory: dir });
+      await storage.write({ k: { v: 1 } });
+      const { k } = await storage.read(['k']);
+      await storage.write({ k: { ...k, v: 2 } });
+      await expect(storage.write({ k: { ...k, v: 3 } })).rejects.toThrow(/eTag conflict/);
+      expect((await storage.read(['k'])).k.v).toBe(2);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -19,6 +19,12 @@ export interface FileStorageOptions {
    * unless something other than this class touched the directory.
    */
   onCorrupt?: (details: CorruptFile) => void;
+  /**
+   * How many records written by this process to keep in memory (most recently used), so a
+   * conversation's next turn reads its state without touching the disk. Safe because one
+   * process owns the directory (see the class comment); 0 turns it off. Defaults to 2,000.
+   */
+  cacheEntries?: number;
 }
 
 /** Describes a data file that {@link FileStorage} skipped because it was unreadable. */
@@ -71,12 +77,16 @@ export class FileStorage implements BotStorage {
   /** Tail of each key's queue; an entry exists only while work for that key is queued or running. */
   private readonly locks = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Record text by key, least recently used first; every read parses a fresh copy from it. */
+  private readonly cache = new Map<string, string>();
+  private readonly cacheEntries: number;
 
   /** @param options See {@link FileStorageOptions}. Does no I/O; see {@link FileStorage.init}. */
   constructor(options: FileStorageOptions) {
     this.directory = path.resolve(options.directory);
     this.fsync = options.fsync ?? false;
     this.onCorrupt = options.onCorrupt;
+    this.cacheEntries = options.cacheEntries ?? 2000;
   }
 
   /**
@@ -180,7 +190,16 @@ export class FileStorage implements BotStorage {
       }
     }
     const record: StoredRecord = { key, eTag: randomUUID(), item };
-    await this.replaceFile(this.fileFor(key), JSON.stringify(record));
+    const text = JSON.stringify(record);
+    await this.replaceFile(this.fileFor(key), text);
+    this.remember(key, text);
+  }
+
+  private remember(key: string, text: string): void {
+    if (this.cacheEntries === 0) return;
+    this.cache.delete(key);
+    this.cache.set(key, text);
+    if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
   }
 
   private async replaceFile(target: string, data: string): Promise<void> {
@@ -203,7 +222,14 @@ export class FileStorage implements BotStorage {
 
   private async deleteAll(keys: string[]): Promise<void> {
     await this.init();
-    await Promise.all(keys.map((key) => this.withKeyLock(key, () => fs.rm(this.fileFor(key), { force: true }))));
+    await Promise.all(
+      keys.map((key) =>
+        this.withKeyLock(key, async () => {
+          this.cache.delete(key);
+          await fs.rm(this.fileFor(key), { force: true });
+        }),
+      ),
+    );
     if (this.fsync && keys.length > 0) await this.syncDirectory();
   }
 
@@ -220,6 +246,11 @@ export class FileStorage implements BotStorage {
   }
 
   private async readRecord(key: string): Promise<StoredRecord | undefined> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.remember(key, cached); // synchronous with the lookup, so no write can slip in between
+      return JSON.parse(cached) as StoredRecord;
+    }
     const file = this.fileFor(key);
     let text: string;
     try {
@@ -233,6 +264,8 @@ export class FileStorage implements BotStorage {
       if (!isStoredRecord(parsed)) throw new Error('file does not hold a { key, eTag, item } record');
       // Only a sha256 collision or a hand-copied file could get here.
       if (parsed.key !== key) throw new Error(`file holds key "${parsed.key}"`);
+      // Not cached here: a read racing a write could put the older text back. Only writes,
+      // which hold the key's lock, fill the cache.
       return parsed;
     } catch (err) {
       this.onCorrupt?.({ key, file, error: err instanceof Error ? err : new Error(String(err)) });
