@@ -18,6 +18,7 @@ import { loadContent } from '../src/content/load-content';
 import { FileStorage } from '../src/storage/file-storage';
 import { benchClassify } from './classify';
 import { killAllNow, ms, ROOT, RssSampler, rssKb, sleep, startServer, stopAll, stopServer, summarise, type Latencies, type Server } from './lib';
+import { emulatorActivity } from '../test/helpers/emulator-activity';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -65,17 +66,7 @@ const SCRIPTS: string[][] = [
 const TURNS_PER_SCRIPT = 6;
 
 function activityBody(conversationId: string, text: string): string {
-  return JSON.stringify({
-    type: 'message',
-    channelId: 'emulator',
-    serviceUrl: 'http://127.0.0.1:9',
-    deliveryMode: 'expectReplies',
-    conversation: { id: conversationId },
-    from: { id: `user-${conversationId}`, name: 'Borger' },
-    recipient: { id: 'bot', name: 'MitID-hjælperen' },
-    locale: 'da-DK',
-    text,
-  });
+  return JSON.stringify(emulatorActivity(conversationId, { text }));
 }
 
 let conversationSeq = 0;

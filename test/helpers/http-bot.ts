@@ -7,23 +7,12 @@ import { createLogger } from '../../src/logger';
 import type { BotStorage } from '../../src/storage/bot-storage';
 import { FileStorage } from '../../src/storage/file-storage';
 import { content, recognizer } from './bot-harness';
+import { emulatorActivity } from './emulator-activity';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** A message (or other) activity as the Emulator sends it, asking for replies in the response. */
-export function activity(conversationId: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 'message',
-    channelId: 'emulator',
-    serviceUrl: 'http://127.0.0.1:9',
-    deliveryMode: 'expectReplies',
-    conversation: { id: conversationId },
-    from: { id: `user-${conversationId}`, name: 'Borger' },
-    recipient: { id: 'bot', name: 'MitID-hjælperen' },
-    locale: 'da-DK',
-    ...fields,
-  };
-}
+export const activity = emulatorActivity;
 
 export interface Posted {
   status: number;
