@@ -5,6 +5,11 @@ import {
 } from 'botbuilder';
 import restify from 'restify';
 import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
+import { AgentDesk } from './handoff/agent-desk';
+import { registerAgentRoutes } from './handoff/agent-routes';
+import { createHandoff } from './handoff';
+import type { HandoffService } from './handoff/handoff-service';
+import { AdapterMessenger } from './handoff/messenger';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Content } from './content/load-content';
@@ -12,7 +17,7 @@ import path from 'node:path';
 import { defaultContentRoot } from './content/load-content';
 import { describeActivityProblem } from './http/activity-schema';
 import { registerWidgetRoutes } from './http/widget-routes';
-import { registerDirectLine, type DirectLineOptions } from './directline';
+import { registerDirectLine, type DirectLineEndpoint, type DirectLineOptions } from './directline';
 import type { Logger } from './logger';
 import type { IntentRecognizer } from './nlu/recognizer';
 import type { BotStorage } from './storage/bot-storage';
@@ -28,12 +33,16 @@ export interface AppDeps {
   recognizer: IntentRecognizer;
   /** Tests shorten the Direct Line endpoint's sweep interval and activity cap. */
   directLineOptions?: DirectLineOptions;
+  /** Tests shorten how often waiting cases are checked for the timeout (default 15 s). */
+  handoffOptions?: { sweepIntervalMs?: number };
 }
 
 export interface App {
   server: restify.Server;
   bot: MitIdBot;
   adapter: CloudAdapter;
+  /** Cases and the queue (tests run its timeout sweep directly). */
+  handoff: HandoffService;
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(): Promise<number>;
   /** Stops taking requests, lets turns in flight finish, flushes state. */
@@ -41,7 +50,7 @@ export interface App {
 }
 
 /** Builds the bot, its adapter and the HTTP server, without listening yet. */
-export function createApp({ config, content, storage, clock, logger, recognizer, directLineOptions }: AppDeps): App {
+export function createApp({ config, content, storage, clock, logger, recognizer, directLineOptions, handoffOptions }: AppDeps): App {
   const authConfig: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
@@ -52,7 +61,15 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
     logger.warn('MicrosoftAppId er tom: botten tager imod uautentificerede kald (kun til lokal brug) / MicrosoftAppId is empty: accepting unauthenticated requests (local use only)');
   }
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authConfig));
-  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS });
+  // Agents' messages reach citizens outside the citizens' turns: through the built-in Direct
+  // Line endpoint for the widget (set up below), through the adapter for any other channel.
+  let directLine: DirectLineEndpoint | undefined;
+  const messenger = new AdapterMessenger(adapter, config.MicrosoftAppId, (reference, logic) => {
+    if (!directLine) throw new Error('the Direct Line endpoint is not set up yet');
+    return directLine.continueConversation(reference, logic);
+  });
+  const { service: handoff, store: cases, presence } = createHandoff({ storage, content, clock, logger, messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS });
+  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff, handoffProtocol: config.HANDOFF_PROTOCOL });
 
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id }, 'turn failed');
@@ -130,14 +147,24 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   // The bot's replies to widget conversations travel over HTTP to this server's own
   // connector routes, so the endpoint needs the address it listens on.
   let selfUrl = '';
-  const directLine = registerDirectLine(server, { config, adapter, bot, logger, clock, selfUrl: () => selfUrl }, directLineOptions);
+  const endpoint = registerDirectLine(server, { config, adapter, bots: { user: bot, agent: new AgentDesk(handoff, config.AGENT_ACCOUNTS) }, logger, clock, selfUrl: () => selfUrl }, directLineOptions);
+  directLine = endpoint;
+  if (config.AGENT_HUB === 'builtin') registerAgentRoutes(server, { config, clock, logger, signer: endpoint.signer, service: handoff, presence });
+
+  // Nobody waits in silence: cases past HANDOFF_WAIT_SECONDS are told so, whatever happens in between.
+  const sweep = setInterval(() => {
+    handoff.sweep().catch((err: unknown) => logger.error({ err }, 'handoff timeout sweep failed'));
+  }, handoffOptions?.sweepIntervalMs ?? 15_000);
+  sweep.unref();
 
   return {
     server,
     bot,
     adapter,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    handoff,
+    listen: async () => {
+      await cases.init();
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.PORT, config.HOST, () => {
           const { port } = server.address();
@@ -145,11 +172,13 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
           selfUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
           resolve(port);
         });
-      }),
+      });
+    },
     close: async () => {
       closing = true;
+      clearInterval(sweep);
       // Open WebSockets would keep the server from closing; turns still posting replies finish first.
-      await directLine.close();
+      await endpoint.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       if (inFlight > 0) {

@@ -13,6 +13,8 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import { createBotOnStorage } from './bot/mitid-bot';
+import { createHandoff } from './handoff';
+import { createLogger } from './logger';
 import { startUp } from './startup';
 
 /** Prints the bot's messages; remembers the last buttons so a number picks one. */
@@ -56,8 +58,11 @@ class TerminalAdapter extends BotAdapter {
 
 async function main(): Promise<void> {
   const { config, content, clock, storage, recognizer } = await startUp();
-  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS });
   const adapter = new TerminalAdapter((line) => process.stdout.write(`${line}\n`));
+  // The terminal is one conversation, so messages from outside a turn (a timeout) are simply printed.
+  const messenger = { send: async (_to: unknown, activities: Array<Partial<Activity>>) => void (await adapter.sendActivities(new TurnContext(adapter, {}), activities)) };
+  const { service } = createHandoff({ storage, content, clock, logger: createLogger('silent'), messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS });
+  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff: service, handoffProtocol: config.HANDOFF_PROTOCOL });
   const user = { id: 'terminal-user', name: 'Dig' };
   const botAccount = { id: 'mitid-hjaelperen', name: 'MitID-hjælperen' };
   const base = {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isoDay } from './content/dated';
+import { agentAccountsSchema } from './handoff/agent-accounts';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -88,6 +89,19 @@ export const configSchema = z.object({
   LIMIT_MESSAGES_PER_MINUTE: positiveInt(30, 10_000),
   LIMIT_CONVERSATIONS_PER_IP_PER_HOUR: positiveInt(30, 100_000),
   CONVERSATION_IDLE_MINUTES: positiveInt(30, 7 * 24 * 60),
+  HANDOFF_PROTOCOL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['botframework', 'omnichannel'], { message: 'skal være botframework eller omnichannel / must be botframework or omnichannel' })
+      .default('botframework'),
+  ),
+  AGENT_HUB: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['builtin', 'external'], { message: 'skal være builtin eller external / must be builtin or external' }).default('builtin'),
+  ),
+  HANDOFF_WAIT_SECONDS: positiveInt(300, 24 * 60 * 60),
+  AGENT_ACCOUNTS: z.preprocess(emptyAsUndefined, agentAccountsSchema.default([])),
+  AGENT_SESSION_HOURS: positiveInt(8, 24),
 });
 
 export type Config = z.output<typeof configSchema>;

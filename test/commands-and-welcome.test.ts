@@ -79,12 +79,13 @@ describe('commands at any point', () => {
     expect(await conversation.say('hjaelp')).toEqual([toReply(replies().message('help'))]);
   });
 
-  it('"Tal med en medarbejder" mid-flow says how to reach a person and keeps the question', async () => {
+  it('"Tal med en medarbejder" mid-flow asks for consent first; "Nej tak" goes back to the question', async () => {
     const conversation = new Conversation();
     await conversation.say('Hjælp mig med at få MitID');
     const said = await conversation.say('Tal med en medarbejder');
-    expect(said).toEqual([toReply(replies().message('human')), q1Question()]);
+    expect(said).toEqual([toReply(replies().entry(content.handoff.citizen.consent))]);
     expect(said[0]!.text).toContain('MitID support');
+    expect(await conversation.say('Nej tak')).toEqual([toReply(replies().entry(content.handoff.citizen.declined)), q1Question()]);
   });
 
   it.each(Object.entries(PINNED_DAYS))('"jeg vil ikke have MitID" answers OPT as true on the %s date', async (_when, day) => {

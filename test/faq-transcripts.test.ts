@@ -14,7 +14,7 @@ import { fixedClock } from '../src/clock';
 import type { FaqIntent, IntentId } from '../src/nlu/intents-content';
 import { UnansweredLog } from '../src/nlu/unanswered-log';
 import { PhraseMatcher } from '../src/text/phrase-matcher';
-import { Conversation, PINNED_DAYS, content, recognizer, toReply, type Reply } from './helpers/bot-harness';
+import { Conversation, PINNED_DAYS, content, recognizer, testHandoff, toReply, type Reply } from './helpers/bot-harness';
 import { expectedFrom } from './helpers/guide-paths';
 
 const START = 'Hjælp mig med at få MitID';
@@ -125,9 +125,9 @@ describe('follow-up buttons', () => {
     expect(targets.filter((id) => isCommand(titleOf(id)))).toEqual(targets.includes('human_agent') ? ['human_agent'] : []);
   });
 
-  it('tapping "Tal med en medarbejder" (human_agent) says how to reach a person', async () => {
+  it('tapping "Tal med en medarbejder" (human_agent) asks for consent to hand the conversation to a person', async () => {
     const conversation = new Conversation();
-    expect(await conversation.say(titleOf('human_agent'))).toEqual([toReply(replies().message('human'))]);
+    expect(await conversation.say(titleOf('human_agent'))).toEqual([toReply(replies().entry(content.handoff.citizen.consent))]);
   });
 });
 
@@ -307,6 +307,8 @@ describe('the recognizer trace (Bot Framework Emulator)', () => {
       recognizer,
       unanswered: new UnansweredLog(storage),
       maxMessageChars: 2000,
+      handoff: testHandoff(storage, fixedClock(`${PINNED_DAYS.after}T12:00:00+01:00`)).service,
+      handoffProtocol: 'botframework',
     });
     const adapter = new TestAdapter(
       {

@@ -4,7 +4,7 @@ import { MitIdBot } from '../src/bot/mitid-bot';
 import { fixedClock } from '../src/clock';
 import type { Content } from '../src/content/load-content';
 import { UnansweredLog } from '../src/nlu/unanswered-log';
-import { Conversation, content, recognizer } from './helpers/bot-harness';
+import { Conversation, content, recognizer, testHandoff } from './helpers/bot-harness';
 
 function botOn(storage: MemoryStorage, withContent: Content) {
   return new MitIdBot({
@@ -15,6 +15,8 @@ function botOn(storage: MemoryStorage, withContent: Content) {
     recognizer,
     unanswered: new UnansweredLog(storage),
     maxMessageChars: 2000,
+    handoff: testHandoff(storage, fixedClock('2026-11-21T12:00:00+01:00')).service,
+    handoffProtocol: 'botframework',
   });
 }
 

@@ -8,12 +8,14 @@ import {
   type Storage,
   type TurnContext,
 } from 'botbuilder';
-import { DialogSet, type DialogState, type DialogContext } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogState, type DialogContext } from 'botbuilder-dialogs';
 import type { Clock } from '../clock';
 import type { Content } from '../content/load-content';
 import type { CommandId } from '../content/phrases';
 import { answerMatcher } from '../dialogs/answer-prompt';
-import { GuideDialog, GUIDE_DIALOG_ID } from '../dialogs/guide-dialog';
+import { GuideDialog, GUIDE_DIALOG_ID, type PathEntry } from '../dialogs/guide-dialog';
+import { CitizenHandoff } from '../handoff/citizen-handoff';
+import type { HandoffService } from '../handoff/handoff-service';
 import { NONE_INTENT, type IntentId } from '../nlu/intents-content';
 import type { Decision, IntentRecognizer } from '../nlu/recognizer';
 import { UnansweredLog, type UnansweredReason } from '../nlu/unanswered-log';
@@ -33,6 +35,10 @@ export interface MitIdBotDeps {
   unanswered: UnansweredLog;
   /** Longer messages get a polite "too long" instead of being read. */
   maxMessageChars: number;
+  /** Cases, the queue and the agents: shared with the agent desk. */
+  handoff: HandoffService;
+  /** How an escalation is signalled to the channel (HANDOFF_PROTOCOL). */
+  handoffProtocol: 'botframework' | 'omnichannel';
 }
 
 interface ConversationFlags {
@@ -65,6 +71,7 @@ export class MitIdBot extends ActivityHandler {
   private readonly answers: PhraseMatcher<string>;
   private readonly intentByTitle: ReadonlyMap<string, IntentId>;
   private readonly flags: StatePropertyAccessor<ConversationFlags>;
+  private readonly handoff: CitizenHandoff;
 
   constructor(private readonly deps: MitIdBotDeps) {
     super();
@@ -79,6 +86,15 @@ export class MitIdBot extends ActivityHandler {
     });
     this.answers = answerMatcher(deps.content.phrases);
     this.intentByTitle = new Map([...deps.content.intents.intents.values()].map((i) => [normalizeText(i.title), i.id]));
+    this.handoff = new CitizenHandoff({
+      content: deps.content,
+      clock: deps.clock,
+      service: deps.handoff,
+      conversationState: deps.conversationState,
+      guide: this.guide,
+      protocol: deps.handoffProtocol,
+      recentIntents: async (context) => (await this.flags.get(context, {})).recentIntents ?? [],
+    });
 
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id);
@@ -94,10 +110,16 @@ export class MitIdBot extends ActivityHandler {
       await this.handleMessage(context);
       await next();
     });
+
+    this.onEvent(async (context, next) => {
+      if (context.activity.name === 'handoff.status') await this.handoff.onHandoffStatus(context);
+      await next();
+    });
   }
 
   /** Runs the turn, then saves state once, also when nothing changed on the way. */
   override async run(context: TurnContext): Promise<void> {
+    await this.handoff.recordTurn(context);
     await super.run(context);
     await this.deps.conversationState.saveChanges(context, false);
     await this.deps.userState.saveChanges(context, false);
@@ -124,6 +146,9 @@ export class MitIdBot extends ActivityHandler {
       return this.repromptIfActive(dc);
     }
 
+    // A hand-over under way (consent asked, case open, satisfaction awaited) takes the message first.
+    if (await this.handoff.intercept(dc, text)) return;
+
     const command = this.commands.match(text)?.key;
     // "Ingen af dem" refers to the last "Mente du …?" only while it is the latest question.
     if (command !== 'none_of_these') delete (await this.flags.get(context, {})).pendingQuestion;
@@ -136,7 +161,10 @@ export class MitIdBot extends ActivityHandler {
       : this.deps.recognizer.recognize(text);
     await context.sendTraceActivity('IntentRecognizer', result, 'https://www.botframework.com/schemas/recognizerResult', 'Intent');
     const decision: Decision = titled ? { kind: 'intent', intent: titled, score: 1 } : this.deps.recognizer.decide(result);
-    if (decision.kind === 'intent') await this.remember(context, decision.intent);
+    if (decision.kind === 'intent') {
+      await this.remember(context, decision.intent);
+      await this.handoff.understood(context);
+    }
 
     if (dc.activeDialog) {
       // Restarting is left to the explicit commands here: a guess must not throw away the guide.
@@ -144,7 +172,8 @@ export class MitIdBot extends ActivityHandler {
         await this.answerIntent(decision.intent, dc);
         return this.repromptIfActive(dc);
       }
-      await dc.continueDialog();
+      const result = await dc.continueDialog();
+      if (result.status === DialogTurnStatus.complete) await this.handoff.guideEnded(context, (result.result as PathEntry[] | undefined) ?? []);
       return;
     }
 
@@ -162,6 +191,7 @@ export class MitIdBot extends ActivityHandler {
       case 'none':
         this.recordUnanswered(text, 'none');
         await this.remember(context, NONE_INTENT);
+        if (await this.handoff.countFallback(context)) return this.handoff.offer(dc, 'fallbacks');
         await context.sendActivity(this.replies.message('fallback'));
         return;
     }
@@ -210,8 +240,7 @@ export class MitIdBot extends ActivityHandler {
         await say(this.replies.message('optOut'));
         return thenReprompt();
       case 'human':
-        await say(this.replies.message('human'));
-        return thenReprompt();
+        return this.handoff.offer(dc, 'asked');
       case 'none_of_these': {
         const flags = await this.flags.get(dc.context, {});
         const pending = flags.pendingQuestion;
@@ -262,6 +291,8 @@ export function createBotOnStorage(options: {
   storage: Storage;
   recognizer: IntentRecognizer;
   maxMessageChars: number;
+  handoff: HandoffService;
+  handoffProtocol: 'botframework' | 'omnichannel';
 }): MitIdBot {
   const { storage, ...rest } = options;
   return new MitIdBot({

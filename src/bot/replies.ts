@@ -29,6 +29,12 @@ export class Replies {
     return message.buttons ? this.withButtons(text, message.buttons) : this.plain(text);
   }
 
+  /** A text with optional buttons (dialogs/handoff.yaml), placeholders filled. */
+  entry(entry: { text: string; buttons?: readonly string[] }, vars: Record<string, string | number> = {}): Partial<Activity> {
+    const text = fill(entry.text, vars);
+    return entry.buttons ? this.withButtons(text, entry.buttons) : this.plain(text);
+  }
+
   /** The button titles offered for a guide question, in the order of its answers. */
   answerLabels(node: QuestionNode): string[] {
     return Object.keys(node.answers).map((answer) => this.content.phrases.answers[answer]!.label);

@@ -34,6 +34,7 @@ export function checkContent(root: string): { content: Content; problems: string
   };
   for (const [id, node] of Object.entries(content.guide.nodes)) if (node.source) quoteMissing(`dialogs/guide.yaml ${id}`, node.source, 'saadan-faar-du-mitid-flowchart.txt');
   for (const [id, message] of Object.entries(content.messages)) if (message.source) quoteMissing(`dialogs/messages.yaml ${id}`, message.source);
+  for (const [id, entry] of Object.entries(content.handoff.citizen)) if (entry.source) quoteMissing(`dialogs/handoff.yaml citizen.${id}`, entry.source);
   for (const intent of content.intents.intents.values()) {
     for (const source of intent.sources) quoteMissing(`intents/faq.yaml ${intent.id}`, source.quote, source.file);
   }

@@ -5,6 +5,7 @@ import { loadIntentContent, type IntentContent } from '../nlu/intents-content';
 import { loadClassifierSettings, type ClassifierSettings } from '../nlu/classifier-settings';
 import { ContentError, loadYaml } from './yaml';
 import { checkGuideGraph, guideSchema, type GuideContent } from './guide-content';
+import { handoffTextsSchema, type HandoffTexts } from './handoff-texts';
 import { messagesSchema, type MessagesContent } from './messages';
 import { phrasesSchema, type PhrasesContent } from './phrases';
 
@@ -15,6 +16,8 @@ export interface Content {
   guide: GuideContent;
   messages: MessagesContent;
   phrases: PhrasesContent;
+  /** What the bot and the agent page say around a hand-over to a person. */
+  handoff: HandoffTexts;
   /** FAQ intents with their answers, and out-of-scope examples. */
   intents: IntentContent;
   /** How the intent classifier reads text and when it gives up. */
@@ -48,6 +51,7 @@ export function loadContent(root: string = defaultContentRoot()): Content {
     guide: guide.data,
     messages: messages.data,
     phrases: phrases.data,
+    handoff: loadYaml(path.join(root, 'dialogs', 'handoff.yaml'), handoffTextsSchema).data,
     intents: loadIntentContent(root),
     classifier: loadClassifierSettings(root),
     guideVersion: createHash('sha256').update(JSON.stringify(guide.data)).digest('hex').slice(0, 16),

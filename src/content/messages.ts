@@ -24,7 +24,6 @@ export const messageIds = [
   'didYouMean',
   'noneOfThese',
   'optOut',
-  'human',
   'emptyMessage',
   'attachmentsOnly',
   'tooLong',

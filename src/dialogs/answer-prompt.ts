@@ -29,19 +29,24 @@ export class AnswerPrompt extends Prompt<string> {
     return value === undefined ? { succeeded: false } : { succeeded: true, value };
   }
 
-  /** The answer id a reply gives among `allowed` (in button order), if it clearly gives one. */
+  /** See {@link recognizeAnswer}. */
   recognize(text: string, allowed: readonly string[]): string | undefined {
-    const trimmed = text.trim();
-    if (/^\d{1,2}$/.test(trimmed)) return allowed[Number(trimmed) - 1];
-    // Match against every answer, not only the allowed ones: "det ved jeg ikke" must not
-    // count as "nej" (via "ikke") just because a question offers no "Ved ikke".
-    const best = this.matcher.match(trimmed);
-    // People put the answer first: "nej, det har jeg desværre ikke" is a no, even though the
-    // longer "det har jeg" later in the sentence is a yes phrase.
-    const leading = this.matcher.leading(trimmed);
-    const key = best && best.start > 0 && leading !== undefined ? leading : best?.key;
-    return key !== undefined && allowed.includes(key) ? key : undefined;
+    return recognizeAnswer(this.matcher, text, allowed);
   }
+}
+
+/** The answer id a reply gives among `allowed` (in button order), if it clearly gives one. */
+export function recognizeAnswer(matcher: PhraseMatcher<string>, text: string, allowed: readonly string[]): string | undefined {
+  const trimmed = text.trim();
+  if (/^\d{1,2}$/.test(trimmed)) return allowed[Number(trimmed) - 1];
+  // Match against every answer, not only the allowed ones: "det ved jeg ikke" must not
+  // count as "nej" (via "ikke") just because a question offers no "Ved ikke".
+  const best = matcher.match(trimmed);
+  // People put the answer first: "nej, det har jeg desværre ikke" is a no, even though the
+  // longer "det har jeg" later in the sentence is a yes phrase.
+  const leading = matcher.leading(trimmed);
+  const key = best && best.start > 0 && leading !== undefined ? leading : best?.key;
+  return key !== undefined && allowed.includes(key) ? key : undefined;
 }
 
 /** A matcher for every answer id, its button label and the phrases people use instead. */

@@ -62,6 +62,28 @@ export class GuideDialog extends ComponentDialog {
     return instance.version === undefined || instance.version === this.getInternalVersion();
   }
 
+  /** The boxes passed so far in a guide on a dialog stack, and the question now being asked. */
+  progress(instance: DialogInstance): { path: PathEntry[]; current?: string } {
+    const inner = (instance.state as { dialogs?: { dialogStack?: DialogInstance[] } }).dialogs?.dialogStack ?? [];
+    const question = inner.find((d) => d.id.startsWith('guide.') && d.id !== ANSWER_PROMPT_ID);
+    const options = (question?.state as { options?: QuestionOptions } | undefined)?.options;
+    return { path: options?.path ?? [], current: options?.node };
+  }
+
+  /**
+   * A path as a support agent reads it: questions with the answer given ("Q1 Ja"), outcomes
+   * by their label ("Borgerservice"), headings left out; an open question ends with "?".
+   */
+  describe(path: readonly PathEntry[], current?: string): string[] {
+    const described = path.flatMap((entry) => {
+      const node = this.content.guide.nodes[entry.node];
+      if (!node || node.kind === 'step') return [];
+      if (node.kind === 'question') return [`${entry.node} ${entry.answer ? (this.content.phrases.answers[entry.answer]?.label ?? entry.answer) : '?'}`];
+      return [node.label];
+    });
+    return current ? [...described, `${current} ?`] : described;
+  }
+
   protected override async onBeginDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     return this.walk(innerDc, this.content.guide.start, []);
   }

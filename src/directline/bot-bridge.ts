@@ -1,4 +1,4 @@
-import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
+import { TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import {
   AuthenticationConstants,
   ClaimsIdentity,
@@ -7,6 +7,16 @@ import {
   TokenCredentials,
   type AuthenticateRequestResult,
 } from 'botframework-connector';
+
+/**
+ * The serviceUrl of activities from the built-in endpoint. Replies never go there (see
+ * SelfConnectorFactory); it marks conversation references as ours, whatever port we run on
+ * after a restart. `.invalid` is reserved, so it can never be a real channel's address.
+ */
+export const BUILT_IN_SERVICE_URL = 'http://directline.mitid-hjaelperen.invalid';
+
+/** Who a Direct Line token belongs to: citizens get the MitID bot, agents their desk. */
+export type DirectLineRole = 'user' | 'agent';
 
 /** The bot as Direct Line shows it. */
 export const BOT_ACCOUNT = { id: 'mitid-hjaelperen', name: 'MitID-hjælperen', role: 'bot' } as const;
@@ -28,9 +38,14 @@ class SelfConnectorFactory extends ConnectorFactory {
   }
 }
 
+export interface TurnHandler {
+  run(context: TurnContext): Promise<void>;
+}
+
 export interface BotBridgeDeps {
   adapter: CloudAdapter;
-  bot: { run(context: TurnContext): Promise<void> };
+  /** The handler for each role; the role comes from the signed token, never from the activity. */
+  bots: Record<DirectLineRole, TurnHandler>;
   selfUrl: () => string;
   internalSecret: string;
   /** config.MicrosoftAppId: the claims name our own app id, so botbuilder's credential factories accept it. */
@@ -59,9 +74,16 @@ export class BotBridge {
     };
   }
 
-  /** Delivers `activity` to the bot; resolves when the turn (and the sending of its replies) is over. */
-  async deliver(activity: Activity): Promise<void> {
-    await this.deps.adapter.processActivityDirect(this.auth, activity, (context) => this.deps.bot.run(context));
+  /** Delivers `activity` to the role's bot; resolves when the turn (and the sending of its replies) is over. */
+  async deliver(activity: Activity, role: DirectLineRole): Promise<void> {
+    const bot = this.deps.bots[role];
+    await this.deps.adapter.processActivityDirect(this.auth, activity, (context) => bot.run(context));
+  }
+
+  /** Runs `logic` in a turn of a built-in conversation outside its own turns (messages from an agent, say). */
+  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const activity = TurnContext.applyConversationReference({ type: 'event', name: 'ContinueConversation' }, reference, true) as Activity;
+    await this.deps.adapter.processActivityDirect(this.auth, activity, logic);
   }
 }
 

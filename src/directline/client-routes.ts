@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Server } from 'restify';
-import { BOT_ACCOUNT, toBotActivity } from './bot-bridge';
+import { BOT_ACCOUNT, BUILT_IN_SERVICE_URL, toBotActivity } from './bot-bridge';
 import type { DirectLineContext } from './context';
 import { corsHeaders, originAllowed, preflightHeaders } from './cors';
 import { messages, sendError } from './errors';
@@ -11,7 +11,7 @@ import type { TokenClaims } from './tokens';
 export const DIRECTLINE_PREFIX = '/v3/directline';
 
 /** The body of generate, refresh, start and reconnect. */
-interface ConversationBody {
+export interface ConversationBody {
   conversationId: string;
   token: string;
   expires_in: number;
@@ -118,8 +118,14 @@ export function registerClientRoutes(server: Server, ctx: DirectLineContext): vo
   );
 }
 
-function issue(ctx: DirectLineContext, claims: Pick<TokenClaims, 'conversationId' | 'userId'>): ConversationBody {
-  const { token, expiresIn } = ctx.signer.sign({ kind: 'access', conversationId: claims.conversationId, userId: claims.userId }, ctx.config.DIRECTLINE_TOKEN_TTL_SECONDS);
+function issue(ctx: DirectLineContext, claims: Pick<TokenClaims, 'conversationId' | 'userId'> & { role?: TokenClaims['role'] }): ConversationBody {
+  return issueAccess(ctx, { conversationId: claims.conversationId, userId: claims.userId, role: claims.role ?? 'user' });
+}
+
+/** A REST token for the conversation; agents' tokens keep the agent role and live for a working day. */
+export function issueAccess(ctx: Pick<DirectLineContext, 'signer' | 'config'>, claims: Pick<TokenClaims, 'conversationId' | 'userId' | 'role'>): ConversationBody {
+  const ttl = claims.role === 'agent' ? ctx.config.AGENT_SESSION_HOURS * 3600 : ctx.config.DIRECTLINE_TOKEN_TTL_SECONDS;
+  const { token, expiresIn } = ctx.signer.sign({ kind: 'access', ...claims }, ttl);
   return { conversationId: claims.conversationId, token, expires_in: expiresIn };
 }
 
@@ -128,14 +134,14 @@ function streamUrl(ctx: DirectLineContext, req: Request, claims: TokenClaims, wa
   const forwarded = req.headers['x-forwarded-proto'];
   const secure = req.isSecure() || (typeof forwarded === 'string' && forwarded.split(',')[0]?.trim() === 'https');
   const host = req.headers.host ?? new URL(ctx.selfUrl()).host;
-  const { token } = ctx.signer.sign({ kind: 'stream', conversationId: claims.conversationId, userId: claims.userId }, ctx.streamTokenTtlSeconds);
+  const { token } = ctx.signer.sign({ kind: 'stream', conversationId: claims.conversationId, userId: claims.userId, role: claims.role }, ctx.streamTokenTtlSeconds);
   const query = new URLSearchParams({ t: token });
   if (watermark !== undefined) query.set('watermark', String(watermark));
   return `${secure ? 'wss' : 'ws'}://${host}${DIRECTLINE_PREFIX}/conversations/${encodeURIComponent(claims.conversationId)}/stream?${query.toString()}`;
 }
 
 function botFields(ctx: DirectLineContext, claims: TokenClaims, timestamp: Date) {
-  return { conversationId: claims.conversationId, userId: claims.userId, serviceUrl: ctx.selfUrl(), timestamp };
+  return { conversationId: claims.conversationId, userId: claims.userId, serviceUrl: BUILT_IN_SERVICE_URL, timestamp };
 }
 
 function localeOf(body: unknown): string | undefined {
@@ -166,7 +172,7 @@ async function welcome(ctx: DirectLineContext, claims: TokenClaims, locale: stri
 /** One turn, after the conversation's earlier turns; false when it failed. */
 async function deliver(ctx: DirectLineContext, claims: TokenClaims, activity: Parameters<DirectLineContext['bridge']['deliver']>[0]): Promise<boolean> {
   try {
-    await ctx.track(ctx.store.enqueue(claims.conversationId, () => ctx.bridge.deliver(activity)));
+    await ctx.track(ctx.store.enqueue(claims.conversationId, () => ctx.bridge.deliver(activity, claims.role)));
     return true;
   } catch (err) {
     ctx.logger.error({ err, conversation: claims.conversationId }, 'direct line turn failed');

@@ -1,9 +1,9 @@
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { BotBridge } from './bot-bridge';
+import { BotBridge, type DirectLineRole, type TurnHandler } from './bot-bridge';
 import { registerClientRoutes } from './client-routes';
 import { registerConnectorRoutes } from './connector-routes';
 import type { DirectLineContext } from './context';
@@ -16,7 +16,8 @@ import { loadSigningSecret, TokenSigner } from './tokens';
 export interface DirectLineDeps {
   config: Config;
   adapter: CloudAdapter;
-  bot: { run(context: TurnContext): Promise<void> };
+  /** Citizens' conversations go to the MitID bot, agents' (signed in on /agent) to their desk. */
+  bots: Record<DirectLineRole, TurnHandler>;
   logger: Logger;
   clock: Clock;
   /** The server's own base URL, e.g. http://127.0.0.1:3978; read only after listen. */
@@ -39,7 +40,15 @@ export interface DirectLineOptions {
  * bot's replies, the Bot Connector routes `/v3/conversations/...` (internal secret only).
  * Call before `listen()`; call `close()` before the HTTP server closes.
  */
-export function registerDirectLine(server: restify.Server, deps: DirectLineDeps, options: DirectLineOptions = {}): { close(): Promise<void> } {
+export interface DirectLineEndpoint {
+  /** Signs and checks the endpoint's tokens (also the agents' tokens issued at sign-in). */
+  signer: TokenSigner;
+  /** Sends into one of the endpoint's conversations outside its own turns. */
+  continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function registerDirectLine(server: restify.Server, deps: DirectLineDeps, options: DirectLineOptions = {}): DirectLineEndpoint {
   const { config, logger, clock } = deps;
   let closing = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -52,7 +61,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
     selfUrl: deps.selfUrl,
     store: new ConversationStore({ clock, idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000, maxActivities: options.maxActivitiesPerConversation ?? 500 }),
     signer: new TokenSigner(loadSigningSecret(config.DIRECTLINE_SECRET, config.DATA_DIR), clock),
-    bridge: new BotBridge({ adapter: deps.adapter, bot: deps.bot, selfUrl: deps.selfUrl, internalSecret, appId: config.MicrosoftAppId }),
+    bridge: new BotBridge({ adapter: deps.adapter, bots: deps.bots, selfUrl: deps.selfUrl, internalSecret, appId: config.MicrosoftAppId }),
     internalSecret,
     conversationsPerIp: new SlidingWindowLimiter(config.LIMIT_CONVERSATIONS_PER_IP_PER_HOUR, 60 * 60_000, clock),
     messagesPerToken: new SlidingWindowLimiter(config.LIMIT_MESSAGES_PER_MINUTE, 60_000, clock),
@@ -83,6 +92,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
   sweep.unref();
 
   return {
+    signer: ctx.signer,
+    continueConversation: (reference, logic) => ctx.track(ctx.bridge.continueConversation(reference, logic)),
     close: async () => {
       if (closing) return;
       closing = true;

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock';
+import type { DirectLineRole } from './bot-bridge';
 
 /** `access`: the Bearer token of the REST API; `stream`: the short-lived `t` of a streamUrl. */
 export type TokenKind = 'access' | 'stream';
@@ -10,6 +11,8 @@ export interface TokenClaims {
   kind: TokenKind;
   conversationId: string;
   userId: string;
+  /** Agents' tokens come only from the agent sign-in; everyone else is a user. */
+  role: DirectLineRole;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -21,6 +24,8 @@ interface Payload {
   c: string;
   u: string;
   e: number;
+  /** Present ("g") only on agents' tokens, so citizens' tokens stay as they were. */
+  r?: 'g';
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
@@ -35,12 +40,13 @@ export class TokenSigner {
     private readonly clock: Clock,
   ) {}
 
-  sign(claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): { token: string; expiresIn: number } {
+  sign(claims: Omit<TokenClaims, 'exp' | 'role'> & { role?: DirectLineRole }, ttlSeconds: number): { token: string; expiresIn: number } {
     const payload: Payload = {
       k: claims.kind === 'access' ? 'a' : 's',
       c: claims.conversationId,
       u: claims.userId,
       e: this.nowSeconds() + ttlSeconds,
+      ...(claims.role === 'agent' ? { r: 'g' as const } : {}),
     };
     const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
     return { token: `${body}.${this.mac(body).toString('base64url')}`, expiresIn: ttlSeconds };
@@ -63,7 +69,7 @@ export class TokenSigner {
     }
     if (!isPayload(payload) || payload.k !== (kind === 'access' ? 'a' : 's')) return invalid;
     if (payload.e <= this.nowSeconds()) return { ok: false, reason: 'expired' };
-    return { ok: true, claims: { kind, conversationId: payload.c, userId: payload.u, exp: payload.e } };
+    return { ok: true, claims: { kind, conversationId: payload.c, userId: payload.u, role: payload.r === 'g' ? 'agent' : 'user', exp: payload.e } };
   }
 
   private mac(body: string): Buffer {
@@ -85,7 +91,8 @@ function isPayload(value: unknown): value is Payload {
     typeof p.u === 'string' &&
     ID_PATTERN.test(p.u) &&
     typeof p.e === 'number' &&
-    Number.isSafeInteger(p.e)
+    Number.isSafeInteger(p.e) &&
+    (p.r === undefined || p.r === 'g')
   );
 }
 

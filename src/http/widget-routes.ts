@@ -45,13 +45,19 @@ export function registerWidgetRoutes(server: restify.Server, options: { webDir: 
     '/widget.css': { body: read('widget.css'), type: 'text/css; charset=utf-8', cache: 'no-cache' },
     '/embed.js': { body: read('embed.js'), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=300' },
     '/webchat.js': { body: readFileSync(webChatBundlePath()), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
+    // The agent page: same Web Chat, never embedded in other sites.
+    '/agent': { body: read('agent.html'), type: 'text/html; charset=utf-8', cache: 'no-cache' },
+    '/agent.js': { body: read('agent.js'), type: 'text/javascript; charset=utf-8', cache: 'no-cache' },
+    '/agent.css': { body: read('agent.css'), type: 'text/css; charset=utf-8', cache: 'no-cache' },
   };
-  const headers = pageHeaders(options.allowedOrigins);
+  const widgetHeaders = pageHeaders(options.allowedOrigins);
+  const agentHeaders = pageHeaders([]);
 
   for (const [route, asset] of Object.entries(assets)) {
     server.get(route, async (req, res) => {
       res.setHeader('content-type', asset.type);
       res.setHeader('cache-control', asset.cache);
+      const headers = route.startsWith('/agent') ? agentHeaders : widgetHeaders;
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       // The embed snippet is loaded by other sites; only the configured ones may read it cross-origin.
       const origin = req.headers.origin;

@@ -1,7 +1,10 @@
-import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, UserState, type Activity, type Storage } from 'botbuilder';
+import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, UserState, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import { MitIdBot } from '../../src/bot/mitid-bot';
-import { fixedClock } from '../../src/clock';
+import { fixedClock, type Clock } from '../../src/clock';
 import { loadContent, type Content } from '../../src/content/load-content';
+import { createHandoff, type Handoff } from '../../src/handoff';
+import type { Messenger } from '../../src/handoff/messenger';
+import { createLogger } from '../../src/logger';
 import { IntentRecognizer } from '../../src/nlu/recognizer';
 import { UnansweredLog } from '../../src/nlu/unanswered-log';
 
@@ -25,6 +28,28 @@ export function toReply(activity: Partial<Activity>): Reply {
   };
 }
 
+/** A messenger that keeps what would be sent outside a turn, per conversation id. */
+export class RecordingMessenger implements Messenger {
+  readonly sent: Array<{ conversationId: string; activity: Partial<Activity> }> = [];
+
+  async send(reference: Partial<ConversationReference>, activities: Array<Partial<Activity>>): Promise<void> {
+    for (const activity of activities) this.sent.push({ conversationId: reference.conversation?.id ?? '', activity });
+  }
+
+  /** Replies sent to `conversationId` since the last call. */
+  take(conversationId: string): Reply[] {
+    const mine = this.sent.filter((s) => s.conversationId === conversationId);
+    this.sent.splice(0, this.sent.length, ...this.sent.filter((s) => s.conversationId !== conversationId));
+    return mine.map((s) => toReply(s.activity));
+  }
+}
+
+/** The hand-over on `storage` with a recording messenger, as the bot harness uses it. */
+export function testHandoff(storage: Storage, clock: Clock, options: { hub?: 'builtin' | 'external'; waitSeconds?: number } = {}): Handoff & { messenger: RecordingMessenger } {
+  const messenger = new RecordingMessenger();
+  return { ...createHandoff({ storage, content, clock, logger: createLogger('silent'), messenger, ...options }), messenger };
+}
+
 /**
  * One person talking to the bot in memory: `say` sends a message and returns what the
  * bot answered in that turn. Uses the real bot, content and dialogs.
@@ -32,24 +57,42 @@ export function toReply(activity: Partial<Activity>): Reply {
 export class Conversation {
   readonly bot: MitIdBot;
   readonly unanswered: UnansweredLog;
+  /** Cases and the queue; `handoff.messenger` holds what agents and timeouts sent. */
+  readonly handoff: Handoff & { messenger: RecordingMessenger };
   private readonly adapter: TestAdapter;
 
-  constructor(options: { day?: string; storage?: Storage; conversationId?: string; bot?: MitIdBot; maxMessageChars?: number } = {}) {
+  constructor(
+    options: {
+      day?: string;
+      clock?: Clock;
+      storage?: Storage;
+      conversationId?: string;
+      bot?: MitIdBot;
+      maxMessageChars?: number;
+      handoff?: Handoff & { messenger: RecordingMessenger };
+      handoffProtocol?: 'botframework' | 'omnichannel';
+      channelId?: string;
+    } = {},
+  ) {
     const storage = options.storage ?? new MemoryStorage();
+    const clock = options.clock ?? fixedClock(`${options.day ?? PINNED_DAYS.after}T12:00:00+01:00`);
     this.unanswered = new UnansweredLog(storage);
+    this.handoff = options.handoff ?? testHandoff(storage, clock);
     this.bot =
       options.bot ??
       new MitIdBot({
         content,
-        clock: fixedClock(`${options.day ?? PINNED_DAYS.after}T12:00:00+01:00`),
+        clock,
         conversationState: new ConversationState(storage),
         userState: new UserState(storage),
         recognizer,
         unanswered: this.unanswered,
         maxMessageChars: options.maxMessageChars ?? 2000,
+        handoff: this.handoff.service,
+        handoffProtocol: options.handoffProtocol ?? 'botframework',
       });
     this.adapter = new TestAdapter(
-      { channelId: 'test', serviceUrl: 'https://test.invalid', conversation: { id: options.conversationId ?? 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'user-1', name: 'Borger' }, bot: { id: 'bot', name: 'MitID-hjælperen' } },
+      { channelId: options.channelId ?? 'test', serviceUrl: 'https://test.invalid', conversation: { id: options.conversationId ?? 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'user-1', name: 'Borger' }, bot: { id: 'bot', name: 'MitID-hjælperen' } },
     );
   }
 
@@ -57,12 +100,17 @@ export class Conversation {
   async say(input: string | Partial<Activity>): Promise<Reply[]> {
     const activity = typeof input === 'string' ? { type: ActivityTypes.Message, text: input } : input;
     await this.adapter.processActivity(activity, (context) => this.bot.run(context));
-    const replies: Reply[] = [];
-    while (this.adapter.activeQueue.length > 0) {
-      const next = this.adapter.activeQueue.shift()!;
-      if (next.type === ActivityTypes.Message) replies.push(toReply(next));
-    }
-    return replies;
+    return this.drain().filter((a) => a.type === ActivityTypes.Message).map(toReply);
+  }
+
+  /** Every activity the bot sent in the last turn, events included (e.g. handoff.initiate). */
+  lastActivities: Array<Partial<Activity>> = [];
+
+  private drain(): Array<Partial<Activity>> {
+    const sent: Array<Partial<Activity>> = [];
+    while (this.adapter.activeQueue.length > 0) sent.push(this.adapter.activeQueue.shift()!);
+    this.lastActivities = sent;
+    return sent;
   }
 
   /** The user opens the chat: a conversationUpdate that adds the user. */

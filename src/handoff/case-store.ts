@@ -1,0 +1,132 @@
+import { randomInt } from 'node:crypto';
+import type { ConversationReference, Storage, StoreItem } from 'botbuilder';
+import { OPEN_STATUSES, type HandoffCase } from './case';
+
+const CASE_PREFIX = 'handoff/case/';
+const OPEN_KEY = 'handoff/open';
+const AGENT_PREFIX = 'handoff/agent/';
+const RETRIES = 8;
+
+/** An agent's own record: where to reach them and the case they are working on. */
+export interface AgentRecord {
+  id: string;
+  name: string;
+  /** The agent's conversation with the bot (their Web Chat on /agent). */
+  conversation?: Partial<ConversationReference>;
+  activeCaseId?: string;
+}
+
+/** A change that is refused for a reason the caller can tell the user (e.g. the case was taken). */
+export class HandoffRefusal extends Error {
+  constructor(
+    readonly code: 'not_found' | 'already_taken' | 'busy' | 'not_open' | 'not_yours',
+    readonly caseId: string,
+  ) {
+    super(`${code}: ${caseId}`);
+    this.name = 'HandoffRefusal';
+  }
+}
+
+/** True for the error a storage gives when a write's eTag is stale. */
+export function isETagConflict(err: unknown): boolean {
+  const e = err as { message?: unknown; statusCode?: unknown };
+  return e?.statusCode === 412 || (typeof e?.message === 'string' && /etag conflict/i.test(e.message));
+}
+
+/**
+ * Cases, the list of open ones and agents' records, all in the bot's own storage so a
+ * restart (or a second instance) loses nothing. Every change is read-modify-write with the
+ * record's eTag and is retried on a conflict, so two agents taking one case cannot both win.
+ */
+export class CaseStore {
+  constructor(private readonly storage: Storage) {}
+
+  /** Creates the (empty) open list when there is none yet. */
+  async init(): Promise<void> {
+    if (!(await this.read(OPEN_KEY))) await this.storage.write({ [OPEN_KEY]: { ids: [], eTag: '*' } });
+  }
+
+  async get(id: string): Promise<HandoffCase | undefined> {
+    return (await this.read<HandoffCase>(CASE_PREFIX + id))?.value;
+  }
+
+  /** Stores a new case under a fresh short id ("M-4821") and lists it as open. */
+  async create(build: (id: string) => HandoffCase): Promise<HandoffCase> {
+    for (let attempt = 0; ; attempt++) {
+      // Four digits are easy to say on the phone; after many collisions use more.
+      const id = `M-${attempt < 20 ? randomInt(1000, 10_000) : randomInt(100_000, 1_000_000)}`;
+      if (await this.read(CASE_PREFIX + id)) continue;
+      const record = build(id);
+      await this.storage.write({ [CASE_PREFIX + id]: { ...record, eTag: '*' } });
+      if (OPEN_STATUSES.has(record.status)) await this.changeOpenList((ids) => [...ids, id]);
+      return record;
+    }
+  }
+
+  /**
+   * Applies `change` to the stored case and writes it back; returns the new case, or the
+   * stored one unchanged when `change` returns undefined. `change` may throw a
+   * {@link HandoffRefusal}; on an eTag conflict it runs again on the fresh record.
+   */
+  async update(id: string, change: (current: HandoffCase) => HandoffCase | undefined): Promise<HandoffCase> {
+    const result = await this.readModifyWrite<HandoffCase>(CASE_PREFIX + id, (current) => {
+      if (!current) throw new HandoffRefusal('not_found', id);
+      return change(current);
+    });
+    const { before, after } = result;
+    if (before && after && OPEN_STATUSES.has(before.status) !== OPEN_STATUSES.has(after.status)) {
+      const open = OPEN_STATUSES.has(after.status);
+      await this.changeOpenList((ids) => (open ? [...ids.filter((i) => i !== id), id] : ids.filter((i) => i !== id)));
+    }
+    return after ?? before!;
+  }
+
+  /** Open cases (queued, assigned, external), oldest first. */
+  async openCases(): Promise<HandoffCase[]> {
+    const ids = (await this.read<{ ids: string[] }>(OPEN_KEY))?.value.ids ?? [];
+    if (ids.length === 0) return [];
+    const items = await this.storage.read(ids.map((id) => CASE_PREFIX + id));
+    return ids
+      .map((id) => items[CASE_PREFIX + id] as (HandoffCase & StoreItem) | undefined)
+      .filter((c): c is HandoffCase & StoreItem => c !== undefined && OPEN_STATUSES.has(c.status))
+      .map(({ eTag: _eTag, ...c }) => c as HandoffCase)
+      .sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
+  }
+
+  async agent(id: string): Promise<AgentRecord | undefined> {
+    return (await this.read<AgentRecord>(AGENT_PREFIX + id))?.value;
+  }
+
+  /** Like {@link update}, for an agent's record; `change` gets undefined for a new agent. */
+  async updateAgent(id: string, change: (current: AgentRecord | undefined) => AgentRecord | undefined): Promise<AgentRecord | undefined> {
+    const { before, after } = await this.readModifyWrite<AgentRecord>(AGENT_PREFIX + id, change);
+    return after ?? before;
+  }
+
+  private async changeOpenList(change: (ids: string[]) => string[]): Promise<void> {
+    await this.readModifyWrite<{ ids: string[] }>(OPEN_KEY, (current) => ({ ids: [...new Set(change(current?.ids ?? []))] }));
+  }
+
+  private async read<T>(key: string): Promise<{ value: T; eTag?: string } | undefined> {
+    const item = (await this.storage.read([key]))[key] as (T & StoreItem) | undefined;
+    if (!item) return undefined;
+    const { eTag, ...value } = item;
+    return { value: value as T, eTag };
+  }
+
+  private async readModifyWrite<T extends object>(key: string, change: (current: T | undefined) => T | undefined): Promise<{ before?: T; after?: T }> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read<T>(key);
+      const next = change(current ? structuredClone(current.value) : undefined);
+      if (next === undefined) return { before: current?.value };
+      try {
+        // Storages have no create-only write, so a record written for the first time uses "*";
+        // the open list is created at start-up ({@link init}) so that this never races for it.
+        await this.storage.write({ [key]: { ...next, eTag: current?.eTag ?? '*' } });
+        return { before: current?.value, after: next };
+      } catch (err) {
+        if (!isETagConflict(err) || attempt >= RETRIES) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { ConversationReference } from 'botbuilder';
+
+/**
+ * queued    – waiting for an agent (the only status shown in the queue)
+ * assigned  – an agent (ours, or one of an external hub) is chatting with the person
+ * external  – handed to a contact-centre hub on the channel; waiting for its handoff.status
+ * returned  – the agent gave the conversation back to the bot
+ * closed    – the agent (or the hub) ended it; the person is asked one satisfaction question
+ * cancelled – the person left ("annuller")
+ * failed    – the hub said it could not take the conversation
+ */
+export type CaseStatus = 'queued' | 'assigned' | 'external' | 'returned' | 'closed' | 'cancelled' | 'failed';
+
+export const OPEN_STATUSES: ReadonlySet<CaseStatus> = new Set(['queued', 'assigned', 'external']);
+
+/** Why the conversation went to a person. */
+export type EscalationReason = 'asked' | 'fallbacks';
+
+/** One line of what was said, personal data already masked. */
+export interface TranscriptLine {
+  at: string;
+  from: 'citizen' | 'bot' | 'agent';
+  /** The agent's display name on agent lines. */
+  name?: string;
+  text: string;
+}
+
+export interface CaseNote {
+  at: string;
+  agent: string;
+  text: string;
+}
+
+export interface CaseAgent {
+  /** AGENT_ACCOUNTS username, or "external" when a hub on the channel took it. */
+  id: string;
+  name: string;
+}
+
+/** A hand-over to a person, as stored (key `handoff/case/<id>`). */
+export interface HandoffCase {
+  id: string;
+  status: CaseStatus;
+  reason: EscalationReason;
+  channelId: string;
+  /** Where the person is, for messages sent to them outside their own turns. */
+  conversation: Partial<ConversationReference>;
+  createdAt: string;
+  /** When the current wait began (reset when the person chooses to keep waiting). */
+  waitingSince: string;
+  /** The person has been told that no agent took the case in time (for the current wait). */
+  waitNotified: boolean;
+  takenAt?: string;
+  endedAt?: string;
+  agent?: CaseAgent;
+  /** Guide boxes passed with the answers given, e.g. ["Q1 Ja", "Q2 Nej", "Borgerservice"]. */
+  guidePath: string[];
+  /** The latest recognised intents, newest last. */
+  recentIntents: string[];
+  transcript: TranscriptLine[];
+  notes: CaseNote[];
+  /** 1–5, the person's answer after the case was closed. */
+  satisfaction?: number;
+}
+
+/** The masked, shortened conversation kept in conversation state until a hand-over needs it. */
+export const TRANSCRIPT_LINES = 40;
+export const TRANSCRIPT_LINE_CHARS = 600;
+
+/** Keeps the last {@link TRANSCRIPT_LINES} lines, each at most {@link TRANSCRIPT_LINE_CHARS} characters. */
+export function appendLine(lines: TranscriptLine[], line: TranscriptLine, max = TRANSCRIPT_LINES): TranscriptLine[] {
+  const text = line.text.length > TRANSCRIPT_LINE_CHARS ? `${line.text.slice(0, TRANSCRIPT_LINE_CHARS - 1)}…` : line.text;
+  return [...lines, { ...line, text }].slice(-max);
+}
+
+/** Minutes between two ISO times, rounded down, at least 0. */
+export function minutesBetween(from: string, to: Date): number {
+  return Math.max(0, Math.floor((to.getTime() - Date.parse(from)) / 60_000));
+}
