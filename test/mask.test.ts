@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskPersonalData } from '../src/text/mask';
+import { Writable } from 'node:stream';
+import { createLogger } from '../src/logger';
 
 describe('masking personal data', () => {
   it.each([
@@ -17,5 +19,20 @@ describe('masking personal data', () => {
   it('leaves ordinary text and short numbers alone', () => {
     const text = 'Leveringstiden er 7-15 hverdage, fra 31. oktober 2022 og 30. juni 2023.';
     expect(maskPersonalData(text)).toBe(text);
+  });
+});
+
+describe('the logger', () => {
+  it('logs an error with its message and stack, masked (pino formats before it serialises)', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, done) => void (lines.push(chunk.toString('utf8')), done()) }));
+    const err = Object.assign(new Error('lookup failed for 010203-1234 / jens@example.dk'), { code: 'EFAIL' });
+    logger.error({ err, conversation: 'c1', text: 'ring 12345678' }, 'turn failed');
+    const line = JSON.parse(lines.join('')) as { err: { type: string; message: string; stack: string; code: string }; text: string };
+    expect(line.err.type).toBe('Error');
+    expect(line.err.message).toBe('lookup failed for [CPR] / [e-mail]');
+    expect(line.err.stack).toContain('lookup failed for [CPR]');
+    expect(line.err.code).toBe('EFAIL');
+    expect(line.text).toBe('ring [telefon]');
   });
 });

@@ -5,7 +5,10 @@ import { OPEN_STATUSES, type HandoffCase } from './case';
 const CASE_PREFIX = 'handoff/case/';
 const OPEN_KEY = 'handoff/open';
 const AGENT_PREFIX = 'handoff/agent/';
-const RETRIES = 8;
+// Many escalations at once all append to the one open list; a short random pause between
+// attempts spreads the writers out so each gets through within a few tries.
+const RETRIES = 40;
+const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
 
 /** An agent's own record: where to reach them and the case they are working on. */
 export interface AgentRecord {
@@ -126,6 +129,7 @@ export class CaseStore {
         return { before: current?.value, after: next };
       } catch (err) {
         if (!isETagConflict(err) || attempt >= RETRIES) throw err;
+        await pause(attempt);
       }
     }
   }

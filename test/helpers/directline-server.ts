@@ -20,6 +20,8 @@ export interface DirectLineServer {
   url: string;
   config: Config;
   clock: MovableClock;
+  /** Runs the hand-over timeout check now (the server runs it on a timer); resolves with how many were told. */
+  sweepHandoffs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -31,5 +33,5 @@ export async function startDirectLine(dataDir: string, env: Record<string, strin
   const logger = createLogger('silent');
   const app: App = createApp({ config, content, storage, clock, logger, recognizer, directLineOptions: options });
   const port = await app.listen();
-  return { url: `http://127.0.0.1:${port}`, config, clock, close: () => app.close() };
+  return { url: `http://127.0.0.1:${port}`, config, clock, sweepHandoffs: () => app.handoff.sweep(), close: () => app.close() };
 }
