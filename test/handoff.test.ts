@@ -68,6 +68,13 @@ describe('asking for a person', () => {
     expect((await service.queue()).map((c) => [c.id, c.status])).toEqual([[caseId, 'queued']]);
   });
 
+  it('the queue shows the citizen\'s last real line, not "Tal med en medarbejder" or the consent button', async () => {
+    const { citizen, service } = setUp();
+    await citizen.say('min kodeviser virker ikke');
+    await escalate(citizen);
+    expect((await service.queue())[0]!.lastCitizenLine).toBe('min kodeviser virker ikke');
+  });
+
   it('with an agent signed in: the place in the queue, and the agent is told about the new case', async () => {
     const { citizen, signIn, messenger } = setUp();
     await signIn();
@@ -104,8 +111,9 @@ describe('what the agent gets', () => {
     await citizen.say('Nej');
     const { caseId } = await escalate(citizen);
     const stored = (await service.get(caseId))!;
-    expect(stored.guidePath).toEqual(['Q1 Ja', 'Q2 Nej', 'Borgerservice', 'Q6 ?']);
-    expect(stored.recentIntents).toContain('code_display');
+    expect(stored.guidePath).toEqual(['Q1 Ja', 'Q2 Nej', 'Borgerservice', 'Q6 (ikke besvaret)']);
+    // The guide's "Ja"/"Nej" are answers, not topics, even where they resemble an intent.
+    expect(stored.recentIntents).toEqual(['code_display', 'none']);
     expect(stored.channelId).toBe('test');
     const all = JSON.stringify(stored);
     expect(all).not.toMatch(/010203|12 34 56 78|jens@example/);
@@ -117,7 +125,7 @@ describe('what the agent gets', () => {
     await service.take(caseId, ANNA);
     const [summary, taken] = messenger.take('agent-anna');
     expect(summary!.text).toContain(`Sag ${caseId} · kanal: test · ventede 3 min`);
-    expect(summary!.text).toContain('Forløb i guiden: Q1 Ja → Q2 Nej → Borgerservice → Q6 ?');
+    expect(summary!.text).toContain('Forløb i guiden: Q1 Ja → Q2 Nej → Borgerservice → Q6 (ikke besvaret)');
     expect(summary!.text).toContain(content.intents.intents.get('code_display')!.title);
     expect(summary!.text).toContain('- Borger: Mit CPR-nummer er [CPR]');
     expect(summary!.text).not.toMatch(/010203|jens@example/);
@@ -270,10 +278,13 @@ describe('an agent on the case', () => {
   });
 
   it('an agent cannot take a second case before the first is closed, nor end a case that is not theirs', async () => {
-    const { service, caseId } = await taken();
-    const other = setUp({ storage: undefined });
-    void other;
+    const { service, caseId, storage, clock, handoff } = await taken();
+    const second = new Conversation({ clock, storage, handoff, conversationId: 'conv-2' });
+    const { caseId: secondId } = await escalate(second);
+    await expect(service.take(secondId, ANNA)).rejects.toMatchObject({ code: 'busy', caseId });
     await expect(service.close(BO, caseId)).rejects.toMatchObject({ code: 'not_yours' });
+    await service.close(ANNA, caseId);
+    expect((await service.take(secondId, ANNA)).agent).toEqual({ id: 'anna', name: 'Anna' });
   });
 });
 
@@ -287,8 +298,8 @@ describe('two agents and one case', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mitid-take-'));
     const storage = new FileStorage({ directory: dir });
     await storage.init();
-    const { citizen, service, signIn } = setUp({ storage });
-    await service['deps'].store.init();
+    const { citizen, service, signIn, handoff } = setUp({ storage });
+    await handoff.store.init();
     await signIn(ANNA);
     await signIn(BO);
     const { caseId } = await escalate(citizen);

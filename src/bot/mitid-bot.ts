@@ -161,14 +161,10 @@ export class MitIdBot extends ActivityHandler {
       : this.deps.recognizer.recognize(text);
     await context.sendTraceActivity('IntentRecognizer', result, 'https://www.botframework.com/schemas/recognizerResult', 'Intent');
     const decision: Decision = titled ? { kind: 'intent', intent: titled, score: 1 } : this.deps.recognizer.decide(result);
-    if (decision.kind === 'intent') {
-      await this.remember(context, decision.intent);
-      await this.handoff.understood(context);
-    }
-
     if (dc.activeDialog) {
       // Restarting is left to the explicit commands here: a guess must not throw away the guide.
       if (decision.kind === 'intent' && decision.intent !== 'restart' && !this.looksLikeAnswer(text)) {
+        await this.understood(context, decision.intent);
         await this.answerIntent(decision.intent, dc);
         return this.repromptIfActive(dc);
       }
@@ -179,6 +175,7 @@ export class MitIdBot extends ActivityHandler {
 
     switch (decision.kind) {
       case 'intent':
+        await this.understood(context, decision.intent);
         return this.answerIntent(decision.intent, dc);
       case 'ambiguous': {
         const flags = await this.flags.get(context, {});
@@ -272,6 +269,12 @@ export class MitIdBot extends ActivityHandler {
   /** Resolves when the bot's background writes (unanswered counts) are stored. */
   drain(): Promise<void> {
     return this.deps.unanswered.drain();
+  }
+
+  /** An intent was taken as the meaning of the message (not an answer to the guide that merely resembled one). */
+  private async understood(context: TurnContext, intent: IntentId): Promise<void> {
+    await this.remember(context, intent);
+    await this.handoff.understood(context);
   }
 
   private async remember(context: TurnContext, intent: string): Promise<void> {

@@ -15,6 +15,7 @@ import { AnswerPrompt } from './answer-prompt';
 
 export const GUIDE_DIALOG_ID = 'guide';
 const ANSWER_PROMPT_ID = 'guide.answer';
+const UNANSWERED = '(ikke besvaret)';
 
 /** One box passed in the guide: a question with the answer given, or a box that was shown. */
 export interface PathEntry {
@@ -72,16 +73,17 @@ export class GuideDialog extends ComponentDialog {
 
   /**
    * A path as a support agent reads it: questions with the answer given ("Q1 Ja"), outcomes
-   * by their label ("Borgerservice"), headings left out; an open question ends with "?".
+   * by their label ("Borgerservice"), headings left out; the question being asked when the
+   * person left is marked "(ikke besvaret)".
    */
   describe(path: readonly PathEntry[], current?: string): string[] {
     const described = path.flatMap((entry) => {
       const node = this.content.guide.nodes[entry.node];
       if (!node || node.kind === 'step') return [];
-      if (node.kind === 'question') return [`${entry.node} ${entry.answer ? (this.content.phrases.answers[entry.answer]?.label ?? entry.answer) : '?'}`];
+      if (node.kind === 'question') return [`${entry.node} ${entry.answer ? (this.content.phrases.answers[entry.answer]?.label ?? entry.answer) : UNANSWERED}`];
       return [node.label];
     });
-    return current ? [...described, `${current} ?`] : described;
+    return current ? [...described, `${current} ${UNANSWERED}`] : described;
   }
 
   protected override async onBeginDialog(innerDc: DialogContext): Promise<DialogTurnResult> {

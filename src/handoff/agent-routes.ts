@@ -9,6 +9,7 @@ import type { TokenSigner } from '../directline/tokens';
 import type { Logger } from '../logger';
 import { agentConversationId, agentUserId, verifyAgent, type AgentAccount } from './agent-accounts';
 import type { AgentPresence } from './agent-presence';
+import type { HandoffCase } from './case';
 import { HandoffRefusal } from './case-store';
 import type { DeskAgent, HandoffService } from './handoff-service';
 
@@ -136,18 +137,15 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
     agentRoute(async (req, res) => {
       const record = await deps.service.get(String(req.params?.id ?? ''));
       if (!record) throw new HandoffRefusal('not_found', String(req.params?.id ?? ''));
-      const { conversation: _where, ...visible } = record;
-      res.send(200, visible);
+      res.send(200, deps.service.forAgents(record));
     }),
   );
 
-  const action = (name: string, run: (id: string, agent: DeskAgent, req: Request) => Promise<unknown>) =>
+  const action = (name: string, run: (id: string, agent: DeskAgent, req: Request) => Promise<HandoffCase>) =>
     server.post(
       `${AGENT_API}/cases/:id/${name}`,
       agentRoute(async (req, res, agent) => {
-        const record = await run(String(req.params?.id ?? ''), agent, req);
-        const { conversation: _where, ...visible } = record as { conversation?: unknown };
-        res.send(200, visible);
+        res.send(200, deps.service.forAgents(await run(String(req.params?.id ?? ''), agent, req)));
       }),
     );
 
@@ -160,8 +158,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
       const given: unknown = (req.body as { text?: unknown } | undefined)?.text;
       const text = typeof given === 'string' ? given.trim() : '';
       if (text.length === 0 || text.length > MAX_NOTE_CHARS) return fail(res, 400, 'BadNote', texts.badNote);
-      const { conversation: _where, ...visible } = await deps.service.note(agent, String(req.params?.id ?? ''), text);
-      res.send(200, visible);
+      res.send(200, deps.service.forAgents(await deps.service.note(agent, String(req.params?.id ?? ''), text)));
     }),
   );
 }

@@ -1,9 +1,11 @@
-import { randomInt } from 'node:crypto';
 import type { ConversationReference, Storage, StoreItem } from 'botbuilder';
 import { OPEN_STATUSES, type HandoffCase } from './case';
 
 const CASE_PREFIX = 'handoff/case/';
 const OPEN_KEY = 'handoff/open';
+const SEQUENCE_KEY = 'handoff/sequence';
+// Four digits are easy to say on the phone; the thousands after 9999 simply get a fifth.
+const FIRST_CASE_NUMBER = 1001;
 const AGENT_PREFIX = 'handoff/agent/';
 // Many escalations at once all append to the one open list; a short random pause between
 // attempts spreads the writers out so each gets through within a few tries.
@@ -44,26 +46,27 @@ export function isETagConflict(err: unknown): boolean {
 export class CaseStore {
   constructor(private readonly storage: Storage) {}
 
-  /** Creates the (empty) open list when there is none yet. */
+  /** Creates the (empty) open list and the id counter when there are none yet, so they never race to be created. */
   async init(): Promise<void> {
     if (!(await this.read(OPEN_KEY))) await this.storage.write({ [OPEN_KEY]: { ids: [], eTag: '*' } });
+    if (!(await this.read(SEQUENCE_KEY))) await this.storage.write({ [SEQUENCE_KEY]: { last: FIRST_CASE_NUMBER - 1, eTag: '*' } });
   }
 
   async get(id: string): Promise<HandoffCase | undefined> {
     return (await this.read<HandoffCase>(CASE_PREFIX + id))?.value;
   }
 
-  /** Stores a new case under a fresh short id ("M-4821") and lists it as open. */
+  /**
+   * Stores a new case under the next short id ("M-1001", "M-1002" …) and lists it as open.
+   * Storages have no create-only write, so ids come from a counter changed with its eTag:
+   * two cases opened at the same moment can never get (and overwrite) the same id.
+   */
   async create(build: (id: string) => HandoffCase): Promise<HandoffCase> {
-    for (let attempt = 0; ; attempt++) {
-      // Four digits are easy to say on the phone; after many collisions use more.
-      const id = `M-${attempt < 20 ? randomInt(1000, 10_000) : randomInt(100_000, 1_000_000)}`;
-      if (await this.read(CASE_PREFIX + id)) continue;
-      const record = build(id);
-      await this.storage.write({ [CASE_PREFIX + id]: { ...record, eTag: '*' } });
-      if (OPEN_STATUSES.has(record.status)) await this.changeOpenList((ids) => [...ids, id]);
-      return record;
-    }
+    const { after } = await this.readModifyWrite<{ last: number }>(SEQUENCE_KEY, (current) => ({ last: (current?.last ?? FIRST_CASE_NUMBER - 1) + 1 }));
+    const record = build(`M-${after!.last}`);
+    await this.storage.write({ [CASE_PREFIX + record.id]: { ...record, eTag: '*' } });
+    if (OPEN_STATUSES.has(record.status)) await this.changeOpenList((ids) => [...ids, record.id]);
+    return record;
   }
 
   /**
@@ -124,7 +127,7 @@ export class CaseStore {
       if (next === undefined) return { before: current?.value };
       try {
         // Storages have no create-only write, so a record written for the first time uses "*";
-        // the open list is created at start-up ({@link init}) so that this never races for it.
+        // the shared records are created at start-up ({@link init}) so that this never races.
         await this.storage.write({ [key]: { ...next, eTag: current?.eTag ?? '*' } });
         return { before: current?.value, after: next };
       } catch (err) {

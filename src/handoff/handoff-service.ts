@@ -5,6 +5,7 @@ import type { Content } from '../content/load-content';
 import type { AgentDeskId, CitizenHandoffId } from '../content/handoff-texts';
 import type { Logger } from '../logger';
 import { maskPersonalData } from '../text/mask';
+import { normalizeText } from '../text/normalize';
 import type { AgentPresence } from './agent-presence';
 import { appendLine, minutesBetween, OPEN_STATUSES, type CaseAgent, type EscalationReason, type HandoffCase, type TranscriptLine } from './case';
 import { HandoffRefusal, type CaseStore } from './case-store';
@@ -220,7 +221,7 @@ export class HandoffService {
         guidePath: c.guidePath,
         recentIntents: c.recentIntents.map((id) => this.intentTitle(id)),
         ...(c.agent ? { agent: c.agent } : {}),
-        ...(lastCitizenLine(c) ? { lastCitizenLine: lastCitizenLine(c) } : {}),
+        ...(this.lastQuestion(c) ? { lastCitizenLine: this.lastQuestion(c) } : {}),
       }))
       .sort((a, b) => Number(a.status !== 'queued') - Number(b.status !== 'queued'));
   }
@@ -318,6 +319,19 @@ export class HandoffService {
     });
   }
 
+  /** The citizen's last line that says something: "Tal med en medarbejder" and "Ja, send den videre" tell the agent nothing. */
+  private lastQuestion(c: HandoffCase): string | undefined {
+    const citizen = this.deps.content.handoff.citizen;
+    const askingForAPerson = new Set([...(citizen.consent.buttons ?? []), ...(citizen.offerAfterFallbacks.buttons ?? []), ...this.deps.content.phrases.commands.human].map(normalizeText));
+    return [...c.transcript].reverse().find((l) => l.from === 'citizen' && !askingForAPerson.has(normalizeText(l.text)))?.text;
+  }
+
+  /** A case as the agent page shows it: reason and intents in words, without the channel address. */
+  forAgents(c: HandoffCase): Omit<HandoffCase, 'conversation' | 'recentIntents' | 'reason'> & { reason: string; recentIntents: string[] } {
+    const { conversation: _where, ...visible } = c;
+    return { ...visible, reason: this.reasonText(c.reason), recentIntents: c.recentIntents.map((id) => this.intentTitle(id)) };
+  }
+
   private intentTitle(id: string): string {
     return this.deps.content.intents.intents.get(id as never)?.title ?? (id === 'none' ? 'ikke forstået' : id);
   }
@@ -346,6 +360,3 @@ export class HandoffService {
   }
 }
 
-function lastCitizenLine(c: HandoffCase): string | undefined {
-  return [...c.transcript].reverse().find((l) => l.from === 'citizen')?.text;
-}
