@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isoDay } from './content/dated';
-import { agentAccountsSchema } from './handoff/agent-accounts';
+import { agentAccountsSchema, teamsAgentsSchema } from './handoff/agent-accounts';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -102,6 +102,21 @@ export const configSchema = z.object({
   HANDOFF_WAIT_SECONDS: positiveInt(300, 24 * 60 * 60),
   AGENT_ACCOUNTS: z.preprocess(emptyAsUndefined, agentAccountsSchema.default([])),
   AGENT_SESSION_HOURS: positiveInt(8, 24),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, message: 'skal være en http(s)-adresse / must be an http(s) URL' }).optional()),
+  TEAMS_VALID_DOMAINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((d) => d.trim()).filter((d) => d.length > 0))
+      .refine((domains) => domains.every((d) => /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(d)), {
+        message: 'skal være domæner som bot.kommune.dk adskilt af komma / must be comma-separated domains like bot.kommune.dk',
+      }),
+  ),
+  TEAMS_AGENT_CHANNEL_ID: z.preprocess(emptyAsUndefined, z.string().min(3).optional()),
+  TEAMS_SERVICE_URL: z.preprocess(emptyAsUndefined, z.url({ message: 'skal være en adresse / must be a URL' }).default('https://smba.trafficmanager.net/emea/')),
+  TEAMS_TENANT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+  TEAMS_AGENTS: z.preprocess(emptyAsUndefined, teamsAgentsSchema.default([])),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -70,3 +70,26 @@ export async function verifyAgent(accounts: readonly AgentAccount[], username: s
   const hash = await scrypt(password, account?.salt ?? Buffer.alloc(SALT_BYTES), KEY_BYTES);
   return account && timingSafeEqual(hash, account.hash) ? account : undefined;
 }
+
+/** A support agent in Teams, known by their Entra ID object id (`from.aadObjectId`). */
+export interface TeamsAgent {
+  aadObjectId: string;
+  displayName: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** TEAMS_AGENTS: comma-separated `objectId=Name` entries, e.g. `2f1c…=Anna Jensen`. */
+export const teamsAgentsSchema = z.string().transform((value, ctx): TeamsAgent[] => {
+  const agents: TeamsAgent[] = [];
+  for (const entry of value.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+    const [id = '', ...name] = entry.split('=');
+    const displayName = name.join('=').trim();
+    if (!GUID.test(id.trim()) || !displayName) {
+      ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 40)}": skal have formen objekt-id=Navn / must look like objectId=Name` });
+      continue;
+    }
+    agents.push({ aadObjectId: id.trim().toLowerCase(), displayName });
+  }
+  return agents;
+});
