@@ -5,11 +5,13 @@ import {
 } from 'botbuilder';
 import restify from 'restify';
 import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
-import { AgentDesk } from './handoff/agent-desk';
+import { AgentDesk, directLineAgents } from './handoff/agent-desk';
 import { registerAgentRoutes } from './handoff/agent-routes';
 import { createHandoff } from './handoff';
 import type { HandoffService } from './handoff/handoff-service';
 import { AdapterMessenger } from './handoff/messenger';
+import { caseAnnouncer, personalChatOpener } from './teams';
+import { TeamsDesk } from './teams/teams-desk';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Content } from './content/load-content';
@@ -68,8 +70,10 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
     if (!directLine) throw new Error('the Direct Line endpoint is not set up yet');
     return directLine.continueConversation(reference, logic);
   });
-  const { service: handoff, store: cases, presence } = createHandoff({ storage, content, clock, logger, messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS });
-  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff, handoffProtocol: config.HANDOFF_PROTOCOL });
+  const announce = caseAnnouncer(config, messenger, () => handoff);
+  const { service: handoff, store: cases, presence } = createHandoff({ storage, content, clock, logger, messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS, ...(announce ? { announce } : {}) });
+  const teams = config.TEAMS_AGENTS.length > 0 ? new TeamsDesk(handoff, config.TEAMS_AGENTS, personalChatOpener(adapter, config.MicrosoftAppId)) : undefined;
+  const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff, handoffProtocol: config.HANDOFF_PROTOCOL, ...(teams ? { teams } : {}) });
 
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id }, 'turn failed');
@@ -147,7 +151,7 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   // The bot's replies to widget conversations travel over HTTP to this server's own
   // connector routes, so the endpoint needs the address it listens on.
   let selfUrl = '';
-  const endpoint = registerDirectLine(server, { config, adapter, bots: { user: bot, agent: new AgentDesk(handoff, config.AGENT_ACCOUNTS) }, logger, clock, selfUrl: () => selfUrl }, directLineOptions);
+  const endpoint = registerDirectLine(server, { config, adapter, bots: { user: bot, agent: new AgentDesk(handoff, directLineAgents(config.AGENT_ACCOUNTS)) }, logger, clock, selfUrl: () => selfUrl }, directLineOptions);
   directLine = endpoint;
   if (config.AGENT_HUB === 'builtin') registerAgentRoutes(server, { config, clock, logger, signer: endpoint.signer, service: handoff, presence });
 

@@ -1,6 +1,11 @@
 import {
-  ActivityHandler,
+  CardFactory,
   ConversationState,
+  TeamsActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type MessagingExtensionQuery,
+  type MessagingExtensionResponse,
   UserState,
   type Activity,
   type RecognizerResult,
@@ -16,13 +21,18 @@ import { answerMatcher } from '../dialogs/answer-prompt';
 import { GuideDialog, GUIDE_DIALOG_ID, type PathEntry } from '../dialogs/guide-dialog';
 import { CitizenHandoff } from '../handoff/citizen-handoff';
 import type { HandoffService } from '../handoff/handoff-service';
-import { NONE_INTENT, type IntentId } from '../nlu/intents-content';
+import { NONE_INTENT, sourceTitles, type IntentId } from '../nlu/intents-content';
 import type { Decision, IntentRecognizer } from '../nlu/recognizer';
 import { UnansweredLog, type UnansweredReason } from '../nlu/unanswered-log';
 import { maskPersonalData } from '../text/mask';
 import { normalizeText, tokenize } from '../text/normalize';
 import { PhraseMatcher } from '../text/phrase-matcher';
 import { Replies } from './replies';
+import { danishToday } from '../clock';
+import { searchAnswers } from '../teams/answer-search';
+import { cardData } from '../teams/cards';
+import type { TeamsDesk } from '../teams/teams-desk';
+import { acceptTeamsActivity, presentReplies } from '../teams/teams-presenter';
 
 /** What the bot needs from outside; tests pass a fixed clock and MemoryStorage-backed state. */
 export interface MitIdBotDeps {
@@ -39,6 +49,8 @@ export interface MitIdBotDeps {
   handoff: HandoffService;
   /** How an escalation is signalled to the channel (HANDOFF_PROTOCOL). */
   handoffProtocol: 'botframework' | 'omnichannel';
+  /** Support agents in Teams (TEAMS_AGENTS); without it nobody in Teams acts as an agent. */
+  teams?: TeamsDesk;
 }
 
 interface ConversationFlags {
@@ -63,7 +75,7 @@ const INTENT_COMMANDS: Partial<Record<IntentId, CommandId>> = { human_agent: 'hu
  * MitID-hjælperen: welcomes people, runs the guide, answers free-text questions from the
  * FAQ and handles the commands that work at any point.
  */
-export class MitIdBot extends ActivityHandler {
+export class MitIdBot extends TeamsActivityHandler {
   readonly replies: Replies;
   private readonly dialogs: DialogSet;
   private readonly guide: GuideDialog;
@@ -119,6 +131,18 @@ export class MitIdBot extends ActivityHandler {
 
   /** Runs the turn, then saves state once, also when nothing changed on the way. */
   override async run(context: TurnContext): Promise<void> {
+    // In Teams channels the bot only takes part when mentioned; agents at work go to their desk.
+    if (!acceptTeamsActivity(context.activity)) return;
+    const teams = this.deps.teams;
+    if (teams && context.activity.type === 'message') {
+      const take = cardData(context.activity.value);
+      if (take?.action === 'takeCase' && take.caseId) return teams.take(context, take.caseId);
+      if (await teams.handles(context)) return teams.run(context);
+    }
+    context.onSendActivities(async (ctx, activities, next) => {
+      presentReplies(activities, ctx.activity);
+      return next();
+    });
     await this.handoff.recordTurn(context);
     await super.run(context);
     await this.deps.conversationState.saveChanges(context, false);
@@ -194,6 +218,31 @@ export class MitIdBot extends ActivityHandler {
     }
   }
 
+  /** Teams' compose box: FAQ answers matching what a staff member types, to insert as a card into any chat. */
+  protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+    const typed = query.parameters?.find((p) => p.name === 'query')?.value;
+    const found = query.commandId === 'searchAnswers' && typeof typed === 'string' ? searchAnswers(typed, this.deps.content, this.deps.recognizer, danishToday(this.deps.clock)) : [];
+    return {
+      composeExtension: {
+        type: 'result',
+        attachmentLayout: 'list',
+        attachments: found.map((answer) => ({
+          ...CardFactory.heroCard(answer.title, `${answer.text}\n\nKilde: ${answer.source}`),
+          preview: CardFactory.thumbnailCard(answer.title, answer.text.length > 120 ? `${answer.text.slice(0, 119)}…` : answer.text),
+        })),
+      },
+    };
+  }
+
+  /** Universal Actions (Action.Execute) send card buttons as invokes: "Overtag" on a case card. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const data = cardData(invokeValue);
+    const caseId = invokeValue.action?.verb === 'takeCase' || data?.action === 'takeCase' ? data?.caseId : undefined;
+    if (!this.deps.teams || !caseId) return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Ukendt handling / unknown action' } as never };
+    await this.deps.teams.take(context, caseId);
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' as never };
+  }
+
   /** Sends an FAQ answer as true today, with follow-up buttons (and the guide where offered). */
   private async answerIntent(intentId: IntentId, dc: DialogContext): Promise<void> {
     const command = INTENT_COMMANDS[intentId];
@@ -209,7 +258,9 @@ export class MitIdBot extends ActivityHandler {
     const followUps = intent.followUps.map((id) => this.deps.content.intents.intents.get(id)!.title);
     let buttons = intent.offerGuide && guideButton && !dc.activeDialog ? [guideButton, ...followUps] : followUps;
     if (buttons.length === 0) buttons = this.deps.content.messages.welcome.buttons ?? [];
-    await dc.context.sendActivity(this.replies.withButtons(text, buttons.slice(0, 3)));
+    const sources = [...new Set(intent.sources.map((source) => sourceTitles[source.file]))].join(', ');
+    const answer = this.replies.withButtons(text, buttons.slice(0, 3));
+    await dc.context.sendActivity(sources ? this.replies.sourced(answer, sources) : answer);
   }
 
   private async runCommand(command: CommandId, dc: DialogContext, reprompt = true): Promise<void> {
@@ -232,6 +283,9 @@ export class MitIdBot extends ActivityHandler {
         return;
       case 'help':
         await say(this.replies.message('help'));
+        return thenReprompt();
+      case 'ask':
+        await say(this.replies.message('ask'));
         return thenReprompt();
       case 'opt_out':
         await say(this.replies.message('optOut'));
@@ -296,6 +350,7 @@ export function createBotOnStorage(options: {
   maxMessageChars: number;
   handoff: HandoffService;
   handoffProtocol: 'botframework' | 'omnichannel';
+  teams?: TeamsDesk;
 }): MitIdBot {
   const { storage, ...rest } = options;
   return new MitIdBot({

@@ -4,6 +4,7 @@ import { pickDated, type Dated } from '../content/dated';
 import type { Content } from '../content/load-content';
 import type { MessageId } from '../content/messages';
 import type { QuestionNode } from '../content/guide-content';
+import { SOURCE_KEY } from '../teams/teams-presenter';
 
 const danishOr = new Intl.ListFormat('da-DK', { type: 'disjunction' });
 
@@ -27,6 +28,11 @@ export class Replies {
     const message = this.content.messages[id];
     const text = fill(this.text(message.text), vars);
     return message.buttons ? this.withButtons(text, message.buttons) : this.plain(text);
+  }
+
+  /** Marks an activity as drawn from `sourceTitle`; channels for staff show it (Teams: "Kilde: …"). */
+  sourced(activity: Partial<Activity>, sourceTitle: string): Partial<Activity> {
+    return { ...activity, channelData: { ...(activity.channelData as object | undefined), [SOURCE_KEY]: sourceTitle } };
   }
 
   /** A text with optional buttons (dialogs/handoff.yaml), placeholders filled. */

@@ -53,6 +53,8 @@ export const agentDeskIds = [
   'handedBack',
   'closed',
   'notYours',
+  'notOnList',
+  'takenBy',
   'notAgent',
   'unknownCommand',
 ] as const;

@@ -14,6 +14,7 @@ const message = z
 export const messageIds = [
   'welcome',
   'help',
+  'ask',
   'guideStart',
   'guideEnd',
   'guideUpdated',

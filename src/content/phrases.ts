@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const phrase = z.string().trim().min(1);
 
-export const commandIds = ['start_guide', 'restart', 'stop', 'help', 'opt_out', 'human', 'none_of_these'] as const;
+export const commandIds = ['start_guide', 'restart', 'stop', 'help', 'ask', 'opt_out', 'human', 'none_of_these'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export const phrasesSchema = z

@@ -12,6 +12,7 @@ import type { Content } from '../content/load-content';
 import type { GuideNode, QuestionNode } from '../content/guide-content';
 import { danishToday, type Clock } from '../clock';
 import { AnswerPrompt } from './answer-prompt';
+import { sourceTitles } from '../nlu/intents-content';
 
 export const GUIDE_DIALOG_ID = 'guide';
 const ANSWER_PROMPT_ID = 'guide.answer';
@@ -116,7 +117,8 @@ export class GuideDialog extends ComponentDialog {
         const options: QuestionOptions = { node: id, path };
         return dc.activeDialog ? dc.replaceDialog(questionDialogId(id), options) : dc.beginDialog(questionDialogId(id), options);
       }
-      await dc.context.sendActivity(this.replies.plain(pickDated(node.text, today)));
+      const said = this.replies.plain(pickDated(node.text, today));
+      await dc.context.sendActivity(node.source ? this.replies.sourced(said, sourceTitles['saadan-faar-du-mitid-flowchart.txt']) : said);
       path = [...path, { node: id }];
       id = node.next ? pickDated(node.next, today) : undefined;
     }

@@ -24,13 +24,19 @@ const COMMANDS: Record<string, DeskCommand> = {
   help: 'help',
 };
 
-const REFUSAL_TEXT: Record<HandoffRefusal['code'], AgentDeskId> = {
+export const REFUSAL_TEXT: Record<HandoffRefusal['code'], AgentDeskId> = {
   not_found: 'notFound',
   already_taken: 'alreadyTaken',
   busy: 'busy',
   not_open: 'notFound',
   not_yours: 'notYours',
 };
+
+/** Agents of the agent page, known by the Direct Line user id of their sign-in token. */
+export function directLineAgents(accounts: readonly AgentAccount[]): (activity: Partial<Activity>) => DeskAgent | undefined {
+  const byUserId = new Map(accounts.map((a) => [agentUserId(a.username), { username: a.username, displayName: a.displayName }]));
+  return (activity) => byUserId.get(activity.from?.id ?? '');
+}
 
 /** "m-4821", "4821" and "M-4821" all name case M-4821. */
 export function caseIdFrom(text: string): string {
@@ -44,17 +50,17 @@ export function caseIdFrom(text: string): string {
  * `/luk` do what the agent page's buttons do.
  */
 export class AgentDesk {
-  private readonly byUserId: ReadonlyMap<string, DeskAgent>;
-
+  /**
+   * @param identify the agent behind an activity: on our Direct Line endpoint by the user id
+   * its signed token carries ({@link directLineAgents}), in Teams by the Entra ID object id.
+   */
   constructor(
     private readonly service: HandoffService,
-    accounts: readonly AgentAccount[],
-  ) {
-    this.byUserId = new Map(accounts.map((a) => [agentUserId(a.username), { username: a.username, displayName: a.displayName }]));
-  }
+    private readonly identify: (activity: Partial<Activity>) => DeskAgent | undefined,
+  ) {}
 
   async run(context: TurnContext): Promise<void> {
-    const agent = this.byUserId.get(context.activity.from?.id ?? '');
+    const agent = this.identify(context.activity);
     if (!agent) {
       if (context.activity.type === ActivityTypes.Message) await context.sendActivity(this.service.agentText('notAgent'));
       return;

@@ -26,6 +26,8 @@ export interface HandoffServiceDeps {
   hub: 'builtin' | 'external';
   /** After this long in the queue the person is told and offered other ways to get help. */
   waitSeconds: number;
+  /** Tells agents elsewhere about a new case (the support desk's Teams channel); such a desk counts as staffed. */
+  announce?: (record: HandoffCase) => Promise<void>;
 }
 
 /** An agent as the desk knows them (an AGENT_ACCOUNTS entry). */
@@ -92,6 +94,9 @@ export class HandoffService {
     const open = await this.deps.store.openCases();
     const queued = open.filter((c) => c.status === 'queued');
     const online = this.deps.presence.online();
+    if (record.status === 'queued' && this.deps.announce) {
+      await this.deps.announce(record).catch((err: unknown) => this.deps.logger.warn({ err, case: record.id }, 'could not announce the case'));
+    }
     if (record.status === 'queued') {
       await Promise.all(
         online.map(async (agentId) => {
@@ -101,7 +106,8 @@ export class HandoffService {
         }),
       );
     }
-    return { record, position: Math.max(1, queued.findIndex((c) => c.id === record.id) + 1), agentsOnline: online.length };
+    const agentsOnline = online.length + (this.deps.announce ? 1 : 0);
+    return { record, position: Math.max(1, queued.findIndex((c) => c.id === record.id) + 1), agentsOnline };
   }
 
   get(id: string): Promise<HandoffCase | undefined> {
@@ -251,6 +257,11 @@ export class HandoffService {
     await this.deps.store.updateAgent(agent.username, (a) => ({ ...(a ?? { id: agent.username }), name: agent.displayName, conversation }));
   }
 
+  /** Where the agent was last reached. */
+  async agentConversation(agent: DeskAgent): Promise<Partial<ConversationReference> | undefined> {
+    return (await this.deps.store.agent(agent.username))?.conversation;
+  }
+
   /** The case the agent is chatting in, if any. */
   async activeCase(agent: DeskAgent): Promise<HandoffCase | undefined> {
     const id = (await this.deps.store.agent(agent.username))?.activeCaseId;
@@ -320,7 +331,7 @@ export class HandoffService {
   }
 
   /** The citizen's last line that says something: "Tal med en medarbejder" and "Ja, send den videre" tell the agent nothing. */
-  private lastQuestion(c: HandoffCase): string | undefined {
+  lastQuestion(c: HandoffCase): string | undefined {
     const citizen = this.deps.content.handoff.citizen;
     const askingForAPerson = new Set([...(citizen.consent.buttons ?? []), ...(citizen.offerAfterFallbacks.buttons ?? []), ...this.deps.content.phrases.commands.human].map(normalizeText));
     return [...c.transcript].reverse().find((l) => l.from === 'citizen' && !askingForAPerson.has(normalizeText(l.text)))?.text;

@@ -5,7 +5,7 @@ import type { Content } from '../content/load-content';
 import type { Logger } from '../logger';
 import { AgentPresence } from './agent-presence';
 import { CaseStore } from './case-store';
-import { HandoffService } from './handoff-service';
+import { HandoffService, type HandoffServiceDeps } from './handoff-service';
 import type { Messenger } from './messenger';
 
 export interface Handoff {
@@ -23,6 +23,7 @@ export function createHandoff(options: {
   messenger: Messenger;
   hub?: 'builtin' | 'external';
   waitSeconds?: number;
+  announce?: HandoffServiceDeps['announce'];
 }): Handoff {
   const store = new CaseStore(options.storage);
   const presence = new AgentPresence(options.clock);
@@ -36,6 +37,7 @@ export function createHandoff(options: {
     logger: options.logger,
     hub: options.hub ?? 'builtin',
     waitSeconds: options.waitSeconds ?? 300,
+    ...(options.announce ? { announce: options.announce } : {}),
   });
   return { service, store, presence };
 }
