@@ -2,19 +2,19 @@ import {
   CardFactory,
   ConversationState,
   TeamsActivityHandler,
+  UserState,
+  type Activity,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
-  UserState,
-  type Activity,
   type RecognizerResult,
   type StatePropertyAccessor,
   type Storage,
   type TurnContext,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState, type DialogContext } from 'botbuilder-dialogs';
-import type { Clock } from '../clock';
+import { danishToday, type Clock } from '../clock';
 import type { Content } from '../content/load-content';
 import type { CommandId } from '../content/phrases';
 import { answerMatcher } from '../dialogs/answer-prompt';
@@ -28,7 +28,6 @@ import { maskPersonalData } from '../text/mask';
 import { normalizeText, tokenize } from '../text/normalize';
 import { PhraseMatcher } from '../text/phrase-matcher';
 import { Replies } from './replies';
-import { danishToday } from '../clock';
 import { searchAnswers } from '../teams/answer-search';
 import { cardData } from '../teams/cards';
 import type { TeamsDesk } from '../teams/teams-desk';
