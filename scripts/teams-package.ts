@@ -1,0 +1,47 @@
+/**
+ * `npm run teams:package [-- --out FILE] [-- --content FILE]`: writes the Microsoft Teams
+ * app package (appPackage.zip by default) from the configuration (.env) and teams/app.yaml.
+ * Exits 1 with a message naming what to fix when the configuration, the texts, the manifest
+ * or an icon is not right; nothing is written then.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig, readEnvironment } from '../src/config';
+import { ContentError } from '../src/content/yaml';
+import { AppPackageError, buildAppPackage, MANIFEST_VERSION } from '../src/teams/app-package';
+
+/** A path inside the working folder is shown relative to it, others in full. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+async function run(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'appPackage.zip' },
+      content: { type: 'string' },
+    },
+  });
+  const out = path.resolve(values.out);
+  try {
+    const config = parseConfig(readEnvironment());
+    const built = await buildAppPackage({ config, contentFile: values.content && path.resolve(values.content) });
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, built.zip);
+    process.stdout.write(
+      `Skrev / wrote ${shown(out)}: ${built.files.map((f) => f.name).join(', ')} ` +
+        `(manifest ${MANIFEST_VERSION}, app ${built.manifest.version}, bot ${built.manifest.id}, domains ${built.manifest.validDomains?.join(', ')})\n`,
+    );
+    for (const note of built.notes) process.stderr.write(`Bemærk / note: ${note}\n`);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ContentError || err instanceof AppPackageError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+void run();
