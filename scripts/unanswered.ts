@@ -1,14 +1,14 @@
 /** `npm run unanswered`: questions the bot could not answer, most frequent first, from the bot's storage. */
 import { parseConfig, readEnvironment } from '../src/config';
 import { UnansweredLog } from '../src/nlu/unanswered-log';
-import { FileStorage } from '../src/storage/file-storage';
+import { openStorage } from '../src/storage';
 
 async function run(): Promise<void> {
   const config = parseConfig(readEnvironment());
-  const log = new UnansweredLog(new FileStorage({ directory: config.DATA_DIR }));
+  const log = new UnansweredLog(await openStorage(config));
   const entries = await log.list();
   if (entries.length === 0) {
-    process.stdout.write(`Ingen ubesvarede spørgsmål i ${config.DATA_DIR} / no unanswered questions\n`);
+    process.stdout.write(`Ingen ubesvarede spørgsmål i ${config.STORAGE === 'blob' ? config.BLOB_CONTAINER : config.DATA_DIR} / no unanswered questions\n`);
     return;
   }
   process.stdout.write('antal  seneste     årsag                 spørgsmål (personoplysninger er maskeret)\n');

@@ -58,7 +58,15 @@ export const configSchema = z.object({
   MicrosoftAppTenantId: z.preprocess(emptyAsUndefined, z.string().optional()),
   STORAGE: z.preprocess(
     emptyAsUndefined,
-    z.enum(['file'], { message: 'skal være "file" / must be "file"' }).default('file'),
+    z.enum(['file', 'blob'], { message: 'skal være "file" eller "blob" / must be "file" or "blob"' }).default('file'),
+  ),
+  BLOB_CONNECTION_STRING: z.preprocess(emptyAsUndefined, z.string().min(10).optional()),
+  BLOB_CONTAINER: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'skal være 3-63 tegn: a-z, 0-9 og bindestreg / must be 3-63 characters: a-z, 0-9 and dashes')
+      .default('mitid-hjaelperen'),
   ),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
   FILE_STORAGE_FSYNC: flag(false),
@@ -130,6 +138,9 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (result.success) {
+    if (result.data.STORAGE === 'blob' && !result.data.BLOB_CONNECTION_STRING) {
+      throw new ConfigError('Ugyldig konfiguration / invalid configuration: BLOB_CONNECTION_STRING: mangler, når STORAGE=blob / missing while STORAGE=blob');
+    }
     if (result.data.MicrosoftAppId && !result.data.MicrosoftAppPassword && result.data.MicrosoftAppType !== 'UserAssignedMSI') {
       throw new ConfigError(
         'Ugyldig konfiguration / invalid configuration: MicrosoftAppPassword: mangler, når MicrosoftAppId er sat / missing while MicrosoftAppId is set',

@@ -2,14 +2,15 @@ import { fixedClock, systemClock, type Clock } from './clock';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import { ContentError, loadContent, type Content } from './content/load-content';
 import { IntentRecognizer } from './nlu/recognizer';
-import { FileStorage } from './storage/file-storage';
+import type { BotStorage } from './storage/bot-storage';
+import { openStorage } from './storage';
 
 /** What every entry point (server, terminal chat) starts from. */
 export interface Startup {
   config: Config;
   content: Content;
   clock: Clock;
-  storage: FileStorage;
+  storage: BotStorage;
   recognizer: IntentRecognizer;
 }
 
@@ -30,8 +31,7 @@ export async function startUp(): Promise<Startup> {
     }
     throw err;
   }
-  const storage = new FileStorage({ directory: config.DATA_DIR, fsync: config.FILE_STORAGE_FSYNC });
-  await storage.init();
+  const storage = await openStorage(config);
   // BOT_DATE pins "today" at noon Danish time, away from any midnight edge.
   const clock = config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock;
   return { config, content, clock, storage, recognizer: new IntentRecognizer(content.intents, content.classifier) };

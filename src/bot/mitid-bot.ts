@@ -26,6 +26,7 @@ import type { Decision, IntentRecognizer } from '../nlu/recognizer';
 import { UnansweredLog, type UnansweredReason } from '../nlu/unanswered-log';
 import { maskPersonalData } from '../text/mask';
 import { normalizeText, tokenize } from '../text/normalize';
+import { GuardedConversationState, GuardedUserState } from '../storage/guarded-state';
 import { PhraseMatcher } from '../text/phrase-matcher';
 import { Replies } from './replies';
 import { searchAnswers } from '../teams/answer-search';
@@ -354,8 +355,8 @@ export function createBotOnStorage(options: {
   const { storage, ...rest } = options;
   return new MitIdBot({
     ...rest,
-    conversationState: new ConversationState(storage),
-    userState: new UserState(storage),
+    conversationState: new GuardedConversationState(storage),
+    userState: new GuardedUserState(storage),
     unanswered: new UnansweredLog(storage),
   });
 }
