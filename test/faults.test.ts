@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { activity, exited, post, startProcess } from './helpers/http-bot';
+
+const Q1 = 'Skal du identitetssikres, før du kan få MitID?';
+const Q2 = 'Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?';
+const Q3_START = 'Har du adgang til en smartphone, som kan scanne pas?';
+const CONVERSATIONS = 24;
+// Each citizen goes round Q1 → Q2 → Q3 and starts again; the question a message leads to:
+const SCRIPT: Array<{ say: string; leadsTo: string }> = [
+  { say: 'Ja', leadsTo: Q2 },
+  { say: 'Ja', leadsTo: Q3_START },
+  { say: 'start forfra', leadsTo: Q1 },
+];
+
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'mitid-faults-'));
+});
+
+afterEach(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const question = (texts: string[]) => texts.at(-1) ?? '';
+
+describe('a process killed with kill -9 in the middle of a load run', () => {
+  it('resumes every conversation from its last completed turn after a restart', async () => {
+    const env = { DATA_DIR: dataDir };
+    const first = await startProcess(env);
+    // What each citizen last saw, and what they had sent when the process died.
+    const last = new Map<string, string>();
+    const inFlight = new Map<string, string>();
+    for (let i = 0; i < CONVERSATIONS; i++) {
+      const id = `load-${i}`;
+      const started = await post(first.url, activity(id, { text: 'Hjælp mig med at få MitID' }));
+      last.set(id, question(started.texts));
+    }
+    let stop = false;
+    let turns = 0;
+    const citizens = [...last.keys()].map(async (id, i) => {
+      for (let step = i % SCRIPT.length; !stop; step = (step + 1) % SCRIPT.length) {
+        const { say, leadsTo } = SCRIPT[step]!;
+        inFlight.set(id, leadsTo);
+        try {
+          const reply = await post(first.url, activity(id, { text: say }));
+          if (reply.status !== 200) return;
+          last.set(id, question(reply.texts));
+          inFlight.delete(id);
+          turns++;
+        } catch {
+          return; // the process is gone
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    stop = true;
+    await Promise.all(citizens);
+    expect(turns).toBeGreaterThan(CONVERSATIONS);
+
+    const second = await startProcess(env);
+    try {
+      for (const [id, seen] of last) {
+        // "hjælp" answers and asks the conversation's open question again.
+        const resumed = question((await post(second.url, activity(id, { text: 'hjælp' }))).texts);
+        // The last completed turn is the one the citizen saw, or the one in flight if it was
+        // stored just before the kill (its reply never arrived).
+        const allowed = [seen, inFlight.get(id)].filter((q): q is string => q !== undefined);
+        expect(allowed.some((q) => resumed.startsWith(q.slice(0, 40))), `${id}: saw "${seen}", resumed at "${resumed}"`).toBe(true);
+      }
+    } finally {
+      second.child.kill('SIGKILL');
+      await exited(second.child);
+    }
+  }, 90_000);
+});
