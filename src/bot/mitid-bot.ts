@@ -134,10 +134,14 @@ export class MitIdBot extends TeamsActivityHandler {
     // In Teams channels the bot only takes part when mentioned; agents at work go to their desk.
     if (!acceptTeamsActivity(context.activity)) return;
     const teams = this.deps.teams;
-    if (teams && context.activity.type === 'message') {
+    if (context.activity.type === 'message') {
       const take = cardData(context.activity.value);
-      if (take?.action === 'takeCase' && take.caseId) return teams.take(context, take.caseId);
-      if (await teams.handles(context)) return teams.run(context);
+      if (take?.action === 'takeCase' && take.caseId) {
+        if (teams) return teams.take(context, take.caseId);
+        await context.sendActivity(this.deps.handoff.agentText('notOnList'));
+        return;
+      }
+      if (teams && (await teams.handles(context))) return teams.run(context);
     }
     context.onSendActivities(async (ctx, activities, next) => {
       presentReplies(activities, ctx.activity);

@@ -63,13 +63,18 @@ export interface HandoffCase {
   satisfaction?: number;
 }
 
-/** The masked, shortened conversation kept in conversation state until a hand-over needs it. */
-export const TRANSCRIPT_LINES = 40;
-export const TRANSCRIPT_LINE_CHARS = 600;
+/**
+ * The masked, shortened conversation kept in conversation state until a hand-over needs it.
+ * It is written with every turn's state, so it is kept small: the person's own words matter
+ * most to an agent; the bot's answers are in the content and only their start is kept.
+ */
+export const TRANSCRIPT_LINES = 30;
+const LINE_CHARS: Record<TranscriptLine['from'], number> = { citizen: 600, agent: 600, bot: 160 };
 
-/** Keeps the last {@link TRANSCRIPT_LINES} lines, each at most {@link TRANSCRIPT_LINE_CHARS} characters. */
+/** Keeps the last `max` lines, each shortened to what {@link LINE_CHARS} allows its speaker. */
 export function appendLine(lines: TranscriptLine[], line: TranscriptLine, max = TRANSCRIPT_LINES): TranscriptLine[] {
-  const text = line.text.length > TRANSCRIPT_LINE_CHARS ? `${line.text.slice(0, TRANSCRIPT_LINE_CHARS - 1)}…` : line.text;
+  const limit = LINE_CHARS[line.from];
+  const text = line.text.length > limit ? `${line.text.slice(0, limit - 1)}…` : line.text;
   return [...lines, { ...line, text }].slice(-max);
 }
 
