@@ -1,9 +1,6 @@
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-} from 'botbuilder';
+import type { CloudAdapter, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import restify from 'restify';
+import { createAdapter } from './bot/adapter';
 import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -51,7 +48,7 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   if (!config.MicrosoftAppId) {
     logger.warn('MicrosoftAppId er tom: botten tager imod uautentificerede kald (kun til lokal brug) / MicrosoftAppId is empty: accepting unauthenticated requests (local use only)');
   }
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authConfig));
+  const adapter = createAdapter(authConfig);
   const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS });
 
   adapter.onTurnError = async (context, error) => {
