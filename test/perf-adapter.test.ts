@@ -19,9 +19,9 @@ describe('CachingBotFrameworkAuthentication', () => {
     const auth = new CachingBotFrameworkAuthentication(openAuth());
     const first = await auth.authenticateRequest(message(), '');
     const second = await auth.authenticateRequest(message(), '');
-    const a = await first.connectorFactory.create('http://127.0.0.1:9', first.audience);
-    const b = await second.connectorFactory.create('http://127.0.0.1:9', second.audience);
-    const other = await second.connectorFactory.create('http://127.0.0.1:10', second.audience);
+    const a = await first.connectorFactory!.create('http://127.0.0.1:9', first.audience);
+    const b = await second.connectorFactory!.create('http://127.0.0.1:9', second.audience);
+    const other = await second.connectorFactory!.create('http://127.0.0.1:10', second.audience);
     expect(b).toBe(a);
     expect(other).not.toBe(a);
     expect(auth.cachedConnectorClients).toBe(2);
