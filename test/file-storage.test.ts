@@ -402,4 +402,21 @@ describe('the in-memory cache of written records', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('checks eTags right for a key that looks like the record text around it', async () => {
+    const storage = await started();
+    const key = 'x","eTag":"forged';
+    await storage.write({ [key]: { v: 1 } });
+    const stored = await storage.read([key]);
+    await storage.write({ [key]: { ...stored[key], v: 2 } });
+    await expect(storage.write({ [key]: { ...stored[key], v: 3 } })).rejects.toThrow(/eTag conflict/);
+    const onDisk = JSON.parse(await fs.readFile(fileFor(key), 'utf8')) as { key: string; eTag: string; item: { v: number } };
+    expect(onDisk).toEqual({ key, eTag: (await storage.read([key]))[key]!.eTag, item: { v: 2 } });
+  });
+
+  it('refuses an item whose own toJSON does not give an object', async () => {
+    const storage = await started();
+    await expect(storage.write({ k: { toJSON: () => 'text' } })).rejects.toThrow(TypeError);
+    expect(await storage.read(['k'])).toEqual({});
+  });
 });
