@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, rename as renameCallback, writeFile as writeFileCallback } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
 import type { BotStorage } from './bot-storage';
@@ -51,6 +52,10 @@ interface PendingWrite {
   /** The item without its eTag, as JSON: serialised once, for the file and the cache alike. */
   itemJson: string;
 }
+
+// The callback API works on plain file descriptors; the promise API wraps each in a FileHandle.
+const writeFileByPath = promisify(writeFileCallback);
+const renameByPath = promisify(renameCallback);
 
 /** Leftover temp files younger than this may belong to another instance still writing, so they are kept. */
 const STALE_TEMP_MS = 60_000;
@@ -234,10 +239,11 @@ export class FileStorage implements BotStorage {
           await handle.close();
         }
       } else {
-        // Without fsync there is no need for a FileHandle, which costs more CPU than the write.
-        await fs.writeFile(temp, data, { encoding: 'utf8', flag: 'wx', mode: 0o600 });
+        // Without fsync there is no need for a FileHandle (fs.promises.writeFile makes one too),
+        // which costs more CPU than the write itself.
+        await writeFileByPath(temp, data, { encoding: 'utf8', flag: 'wx', mode: 0o600 });
       }
-      await fs.rename(temp, target);
+      await renameByPath(temp, target);
     } catch (err) {
       await fs.rm(temp, { force: true });
       throw err;
