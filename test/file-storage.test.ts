@@ -420,4 +420,34 @@ describe('the in-memory cache of written records', () => {
     await expect(storage.write({ k: { toJSON: () => 'text' } })).rejects.toThrow(TypeError);
     expect(await storage.read(['k'])).toEqual({});
   });
+
+  it('remembers keys found missing, until they are written', async () => {
+    const storage = await started();
+    expect(await storage.read(['never'])).toEqual({});
+    // Only this process writes the directory, so a file that appears behind its back is not looked for.
+    await fs.writeFile(fileFor('never'), JSON.stringify({ key: 'never', eTag: 'e', item: { v: 0 } }));
+    expect(await storage.read(['never'])).toEqual({});
+    await storage.write({ never: { v: 1 } });
+    expect((await storage.read(['never'])).never.v).toBe(1);
+  });
+
+  it('does not take a key for missing when a write overlapped the lookup, even once the record left the cache', async () => {
+    const storage = await started({ cacheEntries: 1 });
+    for (let round = 0; round < 20; round++) {
+      const key = `racing-${round}`;
+      await Promise.all([storage.read([key]), storage.write({ [key]: { v: round } }), storage.read([key])]);
+      // Another key takes the one cache place, so the next read must not rely on it.
+      await storage.write({ other: { v: round } });
+      expect((await storage.read([key]))[key]?.v).toBe(round);
+    }
+  });
+
+  it('forgets that a key was missing once it is deleted and written again', async () => {
+    const storage = await started();
+    await storage.write({ k: { v: 1 } });
+    await storage.delete(['k']);
+    expect(await storage.read(['k'])).toEqual({});
+    await storage.write({ k: { v: 2 } });
+    expect((await storage.read(['k'])).k.v).toBe(2);
+  });
 });

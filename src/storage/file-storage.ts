@@ -23,7 +23,8 @@ export interface FileStorageOptions {
   /**
    * How many records written by this process to keep in memory (most recently used), so a
    * conversation's next turn reads its state without touching the disk. Safe because one
-   * process owns the directory (see the class comment); 0 turns it off. Defaults to 2,000.
+   * process owns the directory (see the class comment); 0 turns it off. Defaults to 2,000. As many
+   * keys found missing (and not written since) are remembered too, so reading them again costs no disk lookup.
    */
   cacheEntries?: number;
 }
@@ -86,6 +87,14 @@ export class FileStorage implements BotStorage {
   /** Record text by key, least recently used first; every read parses a fresh copy from it. */
   private readonly cache = new Map<string, string>();
   private readonly cacheEntries: number;
+  /**
+   * Keys read as missing and not written since (most recent last). A turn reads user state that is
+   * never written, so without this every turn waited for a disk lookup that could only fail, and
+   * behind slow renames in libuv's thread pool that took a second at times.
+   */
+  private readonly absent = new Set<string>();
+  /** Reads under way per key, and whether a write or delete of the key started since the oldest began. */
+  private readonly reading = new Map<string, { count: number; touched: boolean }>();
 
   /** @param options See {@link FileStorageOptions}. Does no I/O; see {@link FileStorage.init}. */
   constructor(options: FileStorageOptions) {
@@ -209,8 +218,28 @@ export class FileStorage implements BotStorage {
     }
     // The same text JSON.stringify would give for { key, eTag, item }, without serialising the item again.
     const text = `{"key":${JSON.stringify(key)},"eTag":"${randomUUID()}","item":${itemJson}}`;
-    await this.replaceFile(this.fileFor(key), text);
+    this.touch(key);
+    try {
+      await this.replaceFile(this.fileFor(key), text);
+    } finally {
+      // Also after: a read that began during the write may have found no file yet.
+      this.touch(key);
+    }
     this.remember(key, text);
+  }
+
+  /** A write or delete of `key` has begun or ended: what reads found missing may no longer be. */
+  private touch(key: string): void {
+    this.absent.delete(key);
+    const reading = this.reading.get(key);
+    if (reading) reading.touched = true;
+  }
+
+  private rememberAbsent(key: string): void {
+    if (this.cacheEntries === 0) return;
+    this.absent.delete(key);
+    this.absent.add(key);
+    if (this.absent.size > this.cacheEntries) this.absent.delete(this.absent.values().next().value!);
   }
 
   /** The eTag on disk; a cached record answers without parsing its item. */
@@ -257,7 +286,12 @@ export class FileStorage implements BotStorage {
       keys.map((key) =>
         this.withKeyLock(key, async () => {
           this.cache.delete(key);
-          await fs.rm(this.fileFor(key), { force: true });
+          this.touch(key);
+          try {
+            await fs.rm(this.fileFor(key), { force: true });
+          } finally {
+            this.touch(key);
+          }
         }),
       ),
     );
@@ -282,13 +316,21 @@ export class FileStorage implements BotStorage {
       this.remember(key, cached); // synchronous with the lookup, so no write can slip in between
       return JSON.parse(cached) as StoredRecord;
     }
+    if (this.absent.has(key)) return undefined;
     const file = this.fileFor(key);
     let text: string;
+    const reading = this.reading.get(key) ?? { count: 0, touched: false };
+    this.reading.set(key, reading);
+    reading.count++;
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
+      if (!isNotFound(err)) throw err;
+      // Only when no write or delete of the key overlapped the lookup is "missing" still true.
+      if (!reading.touched) this.rememberAbsent(key);
+      return undefined;
+    } finally {
+      if (--reading.count === 0) this.reading.delete(key);
     }
     try {
       const parsed: unknown = JSON.parse(text);
