@@ -114,6 +114,24 @@ export function rssKb(pid: number): number {
   }
 }
 
+/**
+ * CPU time (user + system, all threads) the process has used so far, in ms. Per turn, this is
+ * steadier than turns/s on a shared machine: it does not count time spent waiting for a core.
+ */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces; the numeric fields start after its closing parenthesis (field 3 on).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux build in practice (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_S = 100;
+
 /** Samples VmRSS every 100 ms; `peakMb` is the highest sample so far. */
 export class RssSampler {
   private peak = 0;

@@ -8,7 +8,8 @@
  *
  * All traffic goes to 127.0.0.1. Every child process is stopped and every temp dir removed at the end.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,7 @@ import WebSocket from 'ws';
 import { loadContent } from '../src/content/load-content';
 import { FileStorage } from '../src/storage/file-storage';
 import { benchClassify } from './classify';
-import { killAllNow, ms, ROOT, RssSampler, rssKb, sleep, startServer, stopAll, stopServer, summarise, type Latencies, type Server } from './lib';
+import { cpuMs, killAllNow, ms, ROOT, RssSampler, rssKb, sleep, startServer, stopAll, stopServer, summarise, type Latencies, type Server } from './lib';
 import { emulatorActivity } from '../test/helpers/emulator-activity';
 
 const args = process.argv.slice(2);
@@ -31,7 +32,9 @@ const P = QUICK
 /** Widget users think between messages: uniform in [min, max] ms (a person reading and tapping a button). */
 const THINK_MS = { min: 2000, max: 6000 };
 
-const BOT = path.join('src', 'main.ts');
+/** What `npm start` runs: the compiled server (built at the start of the run), not tsx. */
+const BOT = path.join('dist', 'src', 'main.js');
+const BOT_TSX = false;
 const BASELINE = path.join('bench', 'baseline-echo-bot.ts');
 const BOT_ENV = { LOG_LEVEL: 'warn' };
 
@@ -85,6 +88,8 @@ interface LoadResult {
   /** 200s whose body held no `activities` (expectReplies must always answer with them). */
   badBodies: number;
   peakRssMb: number;
+  /** The server's CPU time (all threads) per answered turn. */
+  cpuMsPerTurn: number;
   offered?: number;
 }
 
@@ -114,6 +119,7 @@ async function loadTest(server: Server, label: string, durationS: number, opts: 
   }
   const times: number[] = [];
   const rss = new RssSampler(server.pid);
+  const cpuBefore = cpuMs(server.pid);
   const started = performance.now();
   const instance = autocannon({
     url: server.url,
@@ -139,6 +145,7 @@ async function loadTest(server: Server, label: string, durationS: number, opts: 
     timeouts: result.timeouts,
     badBodies,
     peakRssMb,
+    cpuMsPerTurn: (cpuMs(server.pid) - cpuBefore) / Math.max(1, result['2xx']),
     offered: opts.overallRate,
   };
 }
@@ -158,6 +165,7 @@ async function pacedTest(server: Server, label: string, rate: number, durationS:
   let badBodies = 0;
   const pending = new Set<Promise<void>>();
   const rss = new RssSampler(server.pid);
+  const cpuBefore = cpuMs(server.pid);
   const total = Math.round(rate * durationS);
   const start = performance.now();
 
@@ -209,14 +217,14 @@ async function pacedTest(server: Server, label: string, rate: number, durationS:
   await Promise.all([...pending]);
   const elapsedS = (performance.now() - start) / 1000;
   agent.destroy();
-  return { label, turnsPerS: times.length / elapsedS, responses: times.length, latency: summarise(times), non2xx, errors, timeouts: 0, badBodies, peakRssMb: rss.stop(), offered: rate };
+  return { label, turnsPerS: times.length / elapsedS, responses: times.length, latency: summarise(times), non2xx, errors, timeouts: 0, badBodies, peakRssMb: rss.stop(), cpuMsPerTurn: (cpuMs(server.pid) - cpuBefore) / Math.max(1, times.length), offered: rate };
 }
 
 function printLoad(r: LoadResult): void {
   const offered = r.offered ? ` (offered ${r.offered}/s)` : '';
   log(
     `  ${r.label.padEnd(34)} ${r.turnsPerS.toFixed(0).padStart(5)} turns/s${offered}  p50 ${ms(r.latency.p50)}  p95 ${ms(r.latency.p95)}  p99 ${ms(r.latency.p99)}  ` +
-      `non-2xx ${r.non2xx}  errors ${r.errors + r.timeouts}  bad bodies ${r.badBodies}  peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+      `non-2xx ${r.non2xx}  errors ${r.errors + r.timeouts}  bad bodies ${r.badBodies}  CPU ${r.cpuMsPerTurn.toFixed(2)} ms/turn  peak RSS ${r.peakRssMb.toFixed(0)} MB`,
   );
 }
 
@@ -257,13 +265,19 @@ async function postJson(url: string, token: string | undefined, body: unknown): 
 }
 
 async function widgetTest(n: number, messagesPerClient: number): Promise<WidgetResult> {
-  const server = await startServer('bot (widget)', BOT, {
-    ...BOT_ENV,
-    DATA_DIR: tempDir('widget'),
-    LIMIT_CONVERSATIONS_PER_IP_PER_HOUR: '100000',
-    // The config caps this at 10,000 per token per minute; the brief's 100000 would be refused.
-    LIMIT_MESSAGES_PER_MINUTE: '10000',
-  });
+  const server = await startServer(
+    'bot (widget)',
+    BOT,
+    {
+      ...BOT_ENV,
+      DATA_DIR: tempDir('widget'),
+      LIMIT_CONVERSATIONS_PER_IP_PER_HOUR: '100000',
+      // The config caps this at 10,000 per token per minute; the brief's 100000 would be refused.
+      LIMIT_MESSAGES_PER_MINUTE: '10000',
+    },
+    [],
+    BOT_TSX,
+  );
   const rss = new RssSampler(server.pid);
   const dl = `${server.url}/v3/directline`;
   const errorKinds: Record<string, number> = {};
@@ -466,7 +480,7 @@ async function storedTest(count: number, turns: number): Promise<StoredResult> {
   const writeS = await prefill(dir, count);
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).length;
   if (files !== count) throw new Error(`prefill wrote ${files} files, expected ${count}`);
-  const server = await startServer(`bot (${count} stored)`, BOT, { ...BOT_ENV, DATA_DIR: dir });
+  const server = await startServer(`bot (${count} stored)`, BOT, { ...BOT_ENV, DATA_DIR: dir }, [], BOT_TSX);
   try {
     await sleep(300);
     const idleRssMb = rssKb(server.pid) / 1024;
@@ -544,27 +558,22 @@ async function main(): Promise<void> {
   log(`MitID-hjælperen benchmark (${QUICK ? 'QUICK' : 'full'}) — node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}`);
   log(`  load: ${P.loadS} s per run after ${P.warmS} s warm-up, ${P.connections} connections (each a citizen walking 6-turn scripts, ${SCRIPTS.length} scripts)`);
   const rows: Row[] = [];
+  if (PARTS.has('api') || PARTS.has('widget') || PARTS.has('storage') || PARTS.has('profile')) {
+    const built = performance.now();
+    // The bot runs as `npm start` runs it, so dist/ must match src/ (tsc is incremental).
+    execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    log(`  bot: ${BOT} (built by npm run build in ${((performance.now() - built) / 1000).toFixed(1)} s), as npm start runs it; baseline: ${BASELINE} through tsx`);
+  }
 
   if (PARTS.has('api')) {
     log('\n1. Start-up and POST /api/messages (expectReplies)');
     let ours: Server | undefined;
     let base: Server | undefined;
     try {
-      ours = await startServer('bot', BOT, { ...BOT_ENV, DATA_DIR: tempDir('api') });
+      ours = await startServer('bot', BOT, { ...BOT_ENV, DATA_DIR: tempDir('api') }, [], BOT_TSX);
       await sleep(200);
       const oursIdle = rssKb(ours.pid) / 1024;
       log(`  bot start-up (spawn → /readyz 200)    ${ms(ours.startMs)}, idle RSS ${oursIdle.toFixed(0)} MB`);
-      const compiled = path.join(ROOT, 'dist', 'src', 'main.js');
-      if (existsSync(compiled)) {
-        // What `npm start` runs (built by tsc; not rebuilt here, so it may lag behind src/).
-        try {
-          const dist = await startServer('bot (dist)', compiled, { ...BOT_ENV, DATA_DIR: tempDir('dist') }, [], false);
-          log(`  bot start-up from dist/ (npm start)    ${ms(dist.startMs)} (informational: dist/ built ${statSync(compiled).mtime.toISOString()})`);
-          await stopServer(dist);
-        } catch (err) {
-          log(`  bot start-up from dist/ (npm start)    not measured: dist/ is stale, run \`npm run build\` (${(err instanceof Error ? err.message : String(err)).split('\n')[1] ?? ''})`);
-        }
-      }
       base = await startServer('baseline', BASELINE, {});
       await sleep(200);
       log(`  baseline start-up                     ${ms(base.startMs)}, idle RSS ${(rssKb(base.pid) / 1024).toFixed(0)} MB`);
@@ -578,10 +587,10 @@ async function main(): Promise<void> {
       printLoad(baseMax);
       const ratio = oursMax.turnsPerS / baseMax.turnsPerS;
       const oursErrors = oursMax.non2xx + oursMax.errors + oursMax.timeouts + oursMax.badBodies;
-      log(`  bot throughput = ${ratio.toFixed(2)} × baseline`);
+      log(`  bot throughput = ${ratio.toFixed(2)} × baseline; CPU per turn ${oursMax.cpuMsPerTurn.toFixed(2)} ms vs ${baseMax.cpuMsPerTurn.toFixed(2)} ms (${(baseMax.cpuMsPerTurn / oursMax.cpuMsPerTurn).toFixed(2)} × by CPU)`);
       rows.push({
         target: 'throughput ≥ 0.6 × baseline, no errors',
-        measured: `${ratio.toFixed(2)} × (${oursMax.turnsPerS.toFixed(0)} vs ${baseMax.turnsPerS.toFixed(0)} turns/s), ${oursErrors} errors`,
+        measured: `${ratio.toFixed(2)} × (${oursMax.turnsPerS.toFixed(0)} vs ${baseMax.turnsPerS.toFixed(0)} turns/s; CPU ${oursMax.cpuMsPerTurn.toFixed(2)} vs ${baseMax.cpuMsPerTurn.toFixed(2)} ms/turn), ${oursErrors} errors`,
         ok: ratio >= 0.6 && oursErrors === 0,
       });
 
@@ -654,7 +663,7 @@ async function main(): Promise<void> {
     log(`\n5. CPU profile of the bot under closed-loop load (${P.profileS} s)`);
     const profDir = tempDir('prof');
     const window = [0, Number.MAX_SAFE_INTEGER];
-    const bot = await startServer('bot (profiled)', BOT, { ...BOT_ENV, DATA_DIR: tempDir('prof-data') }, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    const bot = await startServer('bot (profiled)', BOT, { ...BOT_ENV, DATA_DIR: tempDir('prof-data') }, ['--cpu-prof', `--cpu-prof-dir=${profDir}`], BOT_TSX);
     try {
       await loadTest(bot, 'warm-up', P.warmS);
       window[0] = Number(process.hrtime.bigint() / 1000n);

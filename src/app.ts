@@ -1,9 +1,6 @@
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-} from 'botbuilder';
+import type { CloudAdapter, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import restify from 'restify';
+import { createAdapter } from './bot/adapter';
 import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
 import { AgentDesk, directLineAgents } from './handoff/agent-desk';
 import { registerAgentRoutes } from './handoff/agent-routes';
@@ -62,7 +59,7 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   if (!config.MicrosoftAppId) {
     logger.warn('MicrosoftAppId er tom: botten tager imod uautentificerede kald (kun til lokal brug) / MicrosoftAppId is empty: accepting unauthenticated requests (local use only)');
   }
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authConfig));
+  const adapter = createAdapter(authConfig);
   // Agents' messages reach citizens outside the citizens' turns: through the built-in Direct
   // Line endpoint for the widget (set up below), through the adapter for any other channel.
   let directLine: DirectLineEndpoint | undefined;

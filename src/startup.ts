@@ -1,7 +1,8 @@
 import { fixedClock, systemClock, type Clock } from './clock';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import { ContentError, loadContent, type Content } from './content/load-content';
-import { IntentRecognizer } from './nlu/recognizer';
+import { loadRecognizer } from './nlu/classifier-cache';
+import type { IntentRecognizer } from './nlu/recognizer';
 import type { BotStorage } from './storage/bot-storage';
 import { openStorage } from './storage';
 
@@ -34,5 +35,5 @@ export async function startUp(): Promise<Startup> {
   const storage = await openStorage(config);
   // BOT_DATE pins "today" at noon Danish time, away from any midnight edge.
   const clock = config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock;
-  return { config, content, clock, storage, recognizer: new IntentRecognizer(content.intents, content.classifier) };
+  return { config, content, clock, storage, recognizer: loadRecognizer(content.intents, content.classifier, config.DATA_DIR) };
 }

@@ -253,7 +253,7 @@ describe('FileStorage', () => {
     expect((await fs.stat(nested)).isDirectory()).toBe(true);
   });
 
-  it('never reads leftover .tmp files and removes the stale ones on init', async () => {
+  it('never reads leftover .tmp files and removes the stale ones after init', async () => {
     const record = (key: string) => JSON.stringify({ key, eTag: 'e', item: { fromTemp: true } });
     const stale = `${fileFor('old')}.crashed.tmp`;
     const recent = `${fileFor('new')}.in-progress.tmp`;
@@ -263,6 +263,7 @@ describe('FileStorage', () => {
     await fs.utimes(stale, twoMinutesAgo, twoMinutesAgo);
 
     const storage = await started();
+    await storage.flush();
 
     expect(await exists(stale)).toBe(false);
     expect(await exists(recent)).toBe(true);
@@ -401,5 +402,52 @@ describe('the in-memory cache of written records', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('checks eTags right for a key that looks like the record text around it', async () => {
+    const storage = await started();
+    const key = 'x","eTag":"forged';
+    await storage.write({ [key]: { v: 1 } });
+    const stored = await storage.read([key]);
+    await storage.write({ [key]: { ...stored[key], v: 2 } });
+    await expect(storage.write({ [key]: { ...stored[key], v: 3 } })).rejects.toThrow(/eTag conflict/);
+    const onDisk = JSON.parse(await fs.readFile(fileFor(key), 'utf8')) as { key: string; eTag: string; item: { v: number } };
+    expect(onDisk).toEqual({ key, eTag: (await storage.read([key]))[key]!.eTag, item: { v: 2 } });
+  });
+
+  it('refuses an item whose own toJSON does not give an object', async () => {
+    const storage = await started();
+    await expect(storage.write({ k: { toJSON: () => 'text' } })).rejects.toThrow(TypeError);
+    expect(await storage.read(['k'])).toEqual({});
+  });
+
+  it('remembers keys found missing, until they are written', async () => {
+    const storage = await started();
+    expect(await storage.read(['never'])).toEqual({});
+    // Only this process writes the directory, so a file that appears behind its back is not looked for.
+    await fs.writeFile(fileFor('never'), JSON.stringify({ key: 'never', eTag: 'e', item: { v: 0 } }));
+    expect(await storage.read(['never'])).toEqual({});
+    await storage.write({ never: { v: 1 } });
+    expect((await storage.read(['never'])).never.v).toBe(1);
+  });
+
+  it('does not take a key for missing when a write overlapped the lookup, even once the record left the cache', async () => {
+    const storage = await started({ cacheEntries: 1 });
+    for (let round = 0; round < 20; round++) {
+      const key = `racing-${round}`;
+      await Promise.all([storage.read([key]), storage.write({ [key]: { v: round } }), storage.read([key])]);
+      // Another key takes the one cache place, so the next read must not rely on it.
+      await storage.write({ other: { v: round } });
+      expect((await storage.read([key]))[key]?.v).toBe(round);
+    }
+  });
+
+  it('forgets that a key was missing once it is deleted and written again', async () => {
+    const storage = await started();
+    await storage.write({ k: { v: 1 } });
+    await storage.delete(['k']);
+    expect(await storage.read(['k'])).toEqual({});
+    await storage.write({ k: { v: 2 } });
+    expect((await storage.read(['k'])).k.v).toBe(2);
   });
 });

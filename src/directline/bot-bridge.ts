@@ -22,10 +22,53 @@ export type DirectLineRole = 'user' | 'agent';
 export const BOT_ACCOUNT = { id: 'mitid-hjaelperen', name: 'MitID-hjælperen', role: 'bot' } as const;
 
 /**
- * Sends the bot's replies to our own connector routes, always at `selfUrl()` whatever
- * `serviceUrl` the activity carries, so the internal secret never leaves this server.
+ * Takes one reply of the bot, as the connector routes would have received it: the stored
+ * activity's id, or `undefined` when the conversation or activity is not acceptable.
+ */
+export type ReplySink = (conversationId: string, reply: unknown, replyToId: string | undefined) => { id: string } | undefined;
+
+/**
+ * The two Connector calls botbuilder makes for replies, answered in this process. An HTTP
+ * round trip to our own connector routes per reply cost a request through the Azure
+ * pipeline, restify and JSON on both sides; the reply is stored exactly as those routes do.
+ */
+class InProcessConversations {
+  constructor(private readonly sink: ReplySink) {}
+
+  sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id: string }> {
+    return this.deliver(conversationId, activity, undefined);
+  }
+
+  replyToActivity(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<{ id: string }> {
+    return this.deliver(conversationId, activity, activityId);
+  }
+
+  updateActivity(): Promise<never> {
+    return Promise.reject(new Error('Direct Line: activities cannot be updated (405)'));
+  }
+
+  deleteActivity(): Promise<never> {
+    return Promise.reject(new Error('Direct Line: activities cannot be deleted (405)'));
+  }
+
+  private async deliver(conversationId: string, activity: Partial<Activity>, replyToId: string | undefined): Promise<{ id: string }> {
+    // Over HTTP the reply arrived as JSON (dates as strings, no undefined fields): keep it that way.
+    const stored = this.sink(conversationId, JSON.parse(JSON.stringify(activity)) as unknown, replyToId);
+    if (!stored) throw new Error(`Direct Line: reply to conversation "${conversationId}" refused (400)`);
+    return stored;
+  }
+}
+
+/**
+ * Where the bot's replies go: into the conversation store in-process once the connector
+ * routes have registered a {@link ReplySink}, otherwise to our own connector routes over HTTP,
+ * always at `selfUrl()` whatever `serviceUrl` the activity carries, so the internal secret
+ * never leaves this server. The client is built once, not per turn.
  */
 class SelfConnectorFactory extends ConnectorFactory {
+  sink: ReplySink | undefined;
+  private client: { url: string; client: ConnectorClient } | undefined;
+
   constructor(
     private readonly selfUrl: () => string,
     private readonly internalSecret: string,
@@ -34,7 +77,15 @@ class SelfConnectorFactory extends ConnectorFactory {
   }
 
   override create(): Promise<ConnectorClient> {
-    return Promise.resolve(new ConnectorClient(new TokenCredentials(this.internalSecret), { baseUri: this.selfUrl() }));
+    if (this.sink) {
+      // botbuilder only calls `conversations` on the client it gets for a turn's replies.
+      const sink = this.sink;
+      this.client = undefined;
+      return Promise.resolve({ conversations: new InProcessConversations(sink) } as unknown as ConnectorClient);
+    }
+    const url = this.selfUrl();
+    if (this.client?.url !== url) this.client = { url, client: new ConnectorClient(new TokenCredentials(this.internalSecret), { baseUri: url }) };
+    return Promise.resolve(this.client.client);
   }
 }
 
@@ -58,9 +109,11 @@ export interface BotBridgeDeps {
  */
 export class BotBridge {
   private readonly auth: AuthenticateRequestResult;
+  private readonly connectorFactory: SelfConnectorFactory;
 
   constructor(private readonly deps: BotBridgeDeps) {
     const appId = deps.appId ?? '';
+    this.connectorFactory = new SelfConnectorFactory(deps.selfUrl, deps.internalSecret);
     this.auth = {
       audience: AuthenticationConstants.ToChannelFromBotOAuthScope,
       claimsIdentity: new ClaimsIdentity(
@@ -70,8 +123,13 @@ export class BotBridge {
         ],
         appId !== '',
       ),
-      connectorFactory: new SelfConnectorFactory(deps.selfUrl, deps.internalSecret),
+      connectorFactory: this.connectorFactory,
     };
+  }
+
+  /** From now on, the bot's replies go straight to `sink` instead of over HTTP. */
+  receiveRepliesWith(sink: ReplySink): void {
+    this.connectorFactory.sink = sink;
   }
 
   /** Delivers `activity` to the role's bot; resolves when the turn (and the sending of its replies) is over. */

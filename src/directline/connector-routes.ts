@@ -32,29 +32,13 @@ export function registerConnectorRoutes(server: Server, ctx: DirectLineContext):
       }, false);
 
   const receive = (req: Request, res: Response, replyToId: string | undefined): void => {
-    const reply = parseBotReply(req.body);
-    if (!reply) {
-      sendError(res, 400, 'BadArgument', messages.badActivity);
-      return;
-    }
-    const conversationId = param(req, 'conversationId');
-    if (reply.type === 'trace') {
-      // Traces are for the Emulator; botbuilder does not send them here, and they never reach a user.
-      res.send(200, { id: '' });
-      return;
-    }
-    const { serviceUrl: _internal, id: _theirs, ...fields } = reply;
-    const stored = ctx.store.append(conversationId, {
-      ...fields,
-      type: reply.type,
-      channelId: 'directline',
-      timestamp: ctx.clock.now().toISOString(),
-      conversation: { id: conversationId },
-      from: { ...BOT_ACCOUNT },
-      ...(replyToId ? { replyToId } : {}),
-    });
-    res.send(200, { id: stored.id });
+    const stored = storeReply(ctx, param(req, 'conversationId'), req.body, replyToId);
+    if (!stored) sendError(res, 400, 'BadArgument', messages.badActivity);
+    else res.send(200, stored);
   };
+
+  // The bot's replies take the same path without the HTTP round trip (see BotBridge).
+  ctx.bridge.receiveRepliesWith((conversationId, reply, replyToId) => (CONVERSATION_ID.test(conversationId) ? storeReply(ctx, conversationId, reply, replyToId) : undefined));
 
   server.post(
     '/v3/conversations/:conversationId/activities',
@@ -67,4 +51,23 @@ export function registerConnectorRoutes(server: Server, ctx: DirectLineContext):
   const notAllowed = internal(async (_req, res) => sendError(res, 405, 'MethodNotAllowed', messages.methodNotAllowed));
   server.put('/v3/conversations/:conversationId/activities/:activityId', notAllowed);
   server.del('/v3/conversations/:conversationId/activities/:activityId', notAllowed);
+}
+
+/** Stores one bot reply for the client to fetch or receive on its stream; `undefined` for a malformed one. */
+function storeReply(ctx: DirectLineContext, conversationId: string, body: unknown, replyToId: string | undefined): { id: string } | undefined {
+  const reply = parseBotReply(body);
+  if (!reply) return undefined;
+  // Traces are for the Emulator; botbuilder does not send them here, and they never reach a user.
+  if (reply.type === 'trace') return { id: '' };
+  const { serviceUrl: _internal, id: _theirs, ...fields } = reply;
+  const stored = ctx.store.append(conversationId, {
+    ...fields,
+    type: reply.type,
+    channelId: 'directline',
+    timestamp: ctx.clock.now().toISOString(),
+    conversation: { id: conversationId },
+    from: { ...BOT_ACCOUNT },
+    ...(replyToId ? { replyToId } : {}),
+  });
+  return { id: stored.id };
 }

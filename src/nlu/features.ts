@@ -1,13 +1,18 @@
-import { PorterStemmerNo } from 'natural/lib/natural/stemmers';
+import type { PorterStemmerNo as PorterStemmerNoType } from 'natural/lib/natural/stemmers';
 import { newStemmer } from 'snowball-stemmers';
 import { tokenize } from '../text/normalize';
 
 // natural has no Danish stemmer; its Norwegian one is the nearest it has and is compared
 // with Snowball's Danish one by cross-validation (`npm run eval -- --grid`).
-const stemmers = {
+// It is loaded only when chosen: natural's stemmers index loads every language, with
+// dictionaries, which cost start-up time and memory for a stemmer the settings do not use.
+const stemmers: Record<'snowball' | 'porter-no', { stem(token: string): string }> = {
   snowball: newStemmer('danish'),
-  'porter-no': PorterStemmerNo,
-} as const;
+  get 'porter-no'() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('natural/lib/natural/stemmers/porter_stemmer_no') as typeof PorterStemmerNoType);
+  },
+};
 
 // Short words that say nothing about what a person wants. "hvordan", "hvornår", "ikke"
 // and "kan" stay: they separate "how do I get" from "when" and "can I keep".

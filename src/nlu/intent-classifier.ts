@@ -1,6 +1,21 @@
-import { BayesClassifier } from 'natural/lib/natural/classifiers';
+import type { BayesClassifier as BayesClassifierType } from 'natural/lib/natural/classifiers';
 import { DEFAULT_FEATURES, textFeatures, type FeatureOptions } from './features';
-import { SimilarityIndex } from './similarity-index';
+import { SimilarityIndex, type SimilarityTables } from './similarity-index';
+
+// The classifiers index also loads logistic regression and maxent (about 250 ms and 40 MB at
+// start-up); the Bayes module alone is the same class.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const BayesClassifier = require('natural/lib/natural/classifiers/bayes_classifier') as typeof BayesClassifierType;
+
+/** The trained classifier as plain JSON, for the start-up cache (see classifier-cache.ts). */
+export interface ClassifierTables {
+  labels: string[];
+  logPrior: number[];
+  logUnseen: number[];
+  /** Every feature seen in training, with its log likelihood per label. */
+  logLikelihood: Array<[string, number[]]>;
+  similarity: SimilarityTables;
+}
 
 /** One intent's share of the probability for a text. */
 export interface IntentScore {
@@ -25,7 +40,8 @@ export interface Example {
  * ~240 µs there). The result is the same posterior; a test compares the two.
  */
 export class IntentClassifier {
-  private readonly bayes = new BayesClassifier();
+  /** natural's model; a classifier restored from tables trains it only if {@link naturalPosterior} is asked. */
+  private bayes: InstanceType<typeof BayesClassifier> | undefined;
   private readonly similarity: SimilarityIndex;
   private readonly known = new Set<string>();
   private readonly labels: string[];
@@ -33,20 +49,29 @@ export class IntentClassifier {
   private readonly logUnseen: Float64Array;
   private readonly logLikelihood = new Map<string, Float64Array>();
 
+  /** Trains on `examples`, or, given `tables` trained on the same examples and options, restores them. */
   constructor(
-    examples: readonly Example[],
+    private readonly examples: readonly Example[],
     private readonly features: FeatureOptions = DEFAULT_FEATURES,
     private readonly bayesWeight = 0.5,
+    tables?: ClassifierTables,
   ) {
-    const documents = examples.map((example) => ({ features: textFeatures(example.text, features), label: example.intent }));
-    for (const doc of documents) {
-      for (const f of doc.features) this.known.add(f);
-      this.bayes.classifier.addExample(sparse(doc.features), doc.label);
+    if (tables) {
+      this.labels = tables.labels;
+      this.logPrior = Float64Array.from(tables.logPrior);
+      this.logUnseen = Float64Array.from(tables.logUnseen);
+      for (const [f, row] of tables.logLikelihood) {
+        this.known.add(f);
+        this.logLikelihood.set(f, Float64Array.from(row));
+      }
+      this.similarity = new SimilarityIndex({ tables: tables.similarity });
+      return;
     }
-    this.bayes.classifier.train();
+    const documents = examples.map((example) => ({ features: textFeatures(example.text, features), label: example.intent }));
+    for (const doc of documents) for (const f of doc.features) this.known.add(f);
+    const model = this.trainedBayes(documents).classifier;
     this.similarity = new SimilarityIndex(documents);
 
-    const model = this.bayes.classifier;
     this.labels = Object.keys(model.classTotals);
     const totals = this.labels.map((l) => model.classTotals[l]!);
     this.logPrior = Float64Array.from(totals, (t) => Math.log(t / model.totalExamples));
@@ -60,6 +85,25 @@ export class IntentClassifier {
         }),
       );
     }
+  }
+
+  /** Everything scoring reads, restorable with the constructor's `tables`. */
+  tables(): ClassifierTables {
+    return {
+      labels: this.labels,
+      logPrior: Array.from(this.logPrior),
+      logUnseen: Array.from(this.logUnseen),
+      logLikelihood: [...this.logLikelihood].map(([f, row]) => [f, Array.from(row)]),
+      similarity: this.similarity.tables(),
+    };
+  }
+
+  private trainedBayes(documents: ReadonlyArray<{ features: ReadonlySet<string>; label: string }>): InstanceType<typeof BayesClassifier> {
+    const bayes = new BayesClassifier();
+    for (const doc of documents) bayes.classifier.addExample(sparse(doc.features), doc.label);
+    bayes.classifier.train();
+    this.bayes = bayes;
+    return bayes;
   }
 
   /** Posterior per intent from natural's trained counts, as natural computes it (normalised). */
@@ -78,6 +122,7 @@ export class IntentClassifier {
 
   /** natural's own scoring, normalised; kept to check the fast path against. */
   naturalPosterior(features: ReadonlySet<string>): Map<string, number> {
+    this.bayes ??= this.trainedBayes(this.examples.map((example) => ({ features: textFeatures(example.text, this.features), label: example.intent })));
     const raw = this.bayes.classifier.getClassifications(sparse(features));
     const total = raw.reduce((sum, c) => sum + c.value, 0);
     return new Map(raw.map((c) => [c.label, c.value / total]));

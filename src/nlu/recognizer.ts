@@ -1,6 +1,6 @@
 import type { RecognizerResult } from 'botbuilder';
 import type { ClassifierSettings } from './classifier-settings';
-import { IntentClassifier, type Example } from './intent-classifier';
+import { IntentClassifier, type ClassifierTables, type Example } from './intent-classifier';
 import { NONE_INTENT, intentIds, type IntentContent, type IntentId, type RecognizedIntent } from './intents-content';
 
 /** What the bot does with a message, decided from the classifier's scores. */
@@ -30,8 +30,15 @@ export class IntentRecognizer {
     content: IntentContent,
     private readonly settings: ClassifierSettings,
     examples: readonly Example[] = trainingExamples(content),
+    /** Tables saved from a classifier trained on the same examples and settings (the start-up cache). */
+    tables?: ClassifierTables,
   ) {
-    this.classifier = new IntentClassifier(examples, settings.features, settings.bayesWeight);
+    this.classifier = new IntentClassifier(examples, settings.features, settings.bayesWeight, tables);
+  }
+
+  /** The trained classifier's tables, for the start-up cache. */
+  classifierTables(): ClassifierTables {
+    return this.classifier.tables();
   }
 
   /** Scores for every intent, best first, as the Bot Framework Emulator shows them. */

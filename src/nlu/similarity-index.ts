@@ -1,5 +1,16 @@
 const COMMON_SHARE = 0.1;
 
+/** The trained index as plain JSON, for the start-up cache (see classifier-cache.ts). */
+export interface SimilarityTables {
+  idf: Array<[string, number]>;
+  postings: Array<[string, number[], number[]]>;
+  docLabel: number[];
+  labels: string[];
+  commonLimit: number;
+}
+
+type Documents = ReadonlyArray<{ features: ReadonlySet<string>; label: string }>;
+
 interface Posting {
   docs: Int32Array;
   /** The feature's normalised TF-IDF weight in each of those documents. */
@@ -20,7 +31,18 @@ export class SimilarityIndex {
   private readonly dot: Float64Array;
   private readonly commonLimit: number;
 
-  constructor(documents: ReadonlyArray<{ features: ReadonlySet<string>; label: string }>) {
+  constructor(source: Documents | { tables: SimilarityTables }) {
+    if ('tables' in source) {
+      const { tables } = source;
+      this.idf = new Map(tables.idf);
+      for (const [f, docs, weights] of tables.postings) this.postings.set(f, { docs: Int32Array.from(docs), weights: Float64Array.from(weights) });
+      this.docLabel = Int32Array.from(tables.docLabel);
+      this.labels = tables.labels;
+      this.dot = new Float64Array(tables.docLabel.length);
+      this.commonLimit = tables.commonLimit;
+      return;
+    }
+    const documents = source;
     const df = new Map<string, number>();
     for (const doc of documents) for (const f of doc.features) df.set(f, (df.get(f) ?? 0) + 1);
     for (const [f, n] of df) this.idf.set(f, Math.log((documents.length + 1) / (n + 1)) + 1);
@@ -41,6 +63,17 @@ export class SimilarityIndex {
       }
     });
     for (const [f, list] of lists) this.postings.set(f, { docs: Int32Array.from(list.docs), weights: Float64Array.from(list.weights) });
+  }
+
+  /** Everything {@link bestByLabel} reads, restorable with `new SimilarityIndex({ tables })`. */
+  tables(): SimilarityTables {
+    return {
+      idf: [...this.idf],
+      postings: [...this.postings].map(([f, p]) => [f, Array.from(p.docs), Array.from(p.weights)]),
+      docLabel: Array.from(this.docLabel),
+      labels: this.labels,
+      commonLimit: this.commonLimit,
+    };
   }
 
   /** Per label, the highest cosine similarity of any of its examples to `features` (0..1). */
