@@ -18,7 +18,7 @@ import {
   type TeamsAppContent,
   type TeamsManifest,
 } from '../src/teams/app-package';
-import { encodePng, readPngInfo } from '../src/teams/png';
+import { chunk, encodePng, readPngInfo } from '../src/teams/png';
 import { crc32 } from '../src/teams/zip';
 import { readZip } from './helpers/zip-reader';
 
@@ -72,14 +72,6 @@ function decodeOwnPng(png: Buffer): { width: number; height: number; rgba: Buffe
 
 /** A valid RGB PNG (no alpha at all), to be refused as an outline icon. */
 function rgbPng(size: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc32(head.subarray(4), data), 0);
-    return Buffer.concat([head, data, tail]);
-  };
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);

@@ -43,6 +43,7 @@ export function registerWidgetRoutes(server: restify.Server, options: { webDir: 
     '/': { body: read('index.html'), type: 'text/html; charset=utf-8', cache: 'no-cache' },
     '/widget.js': { body: read('widget.js'), type: 'text/javascript; charset=utf-8', cache: 'no-cache' },
     '/widget.css': { body: read('widget.css'), type: 'text/css; charset=utf-8', cache: 'no-cache' },
+    '/common.css': { body: read('common.css'), type: 'text/css; charset=utf-8', cache: 'no-cache' },
     '/embed.js': { body: read('embed.js'), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=300' },
     '/webchat.js': { body: readFileSync(webChatBundlePath()), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
     // The agent page: same Web Chat, never embedded in other sites.
