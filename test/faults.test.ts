@@ -79,3 +79,37 @@ describe('a process killed with kill -9 in the middle of a load run', () => {
     }
   }, 90_000);
 });
+
+describe('SIGTERM in the middle of a load run', () => {
+  it('lets every turn in flight finish with its answer, stores it, and exits 0', async () => {
+    const env = { DATA_DIR: dataDir };
+    const bot = await startProcess(env);
+    const ids = Array.from({ length: CONVERSATIONS }, (_, i) => `term-${i}`);
+    for (const id of ids) await post(bot.url, activity(id, { text: 'Hjælp mig med at få MitID' }));
+    // Every citizen answers "Ja" at once; the signal comes while those turns are in flight.
+    const answers = ids.map((id) => post(bot.url, activity(id, { text: 'Ja' })).catch(() => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    bot.child.kill('SIGTERM');
+    const [replies, code] = await Promise.all([Promise.all(answers), exited(bot.child)]);
+    expect(code).toBe(0);
+    const answered = ids.filter((_, i) => replies[i]?.status === 200);
+    // A request that reached the server was answered in full; one that came after the signal was refused (503) or not connected.
+    for (const [i, reply] of replies.entries()) {
+      if (reply?.status === 200) expect(question(reply.texts)).toBe(Q2);
+      else expect(reply === undefined || reply.status === 503, `${ids[i]}: ${reply?.status}`).toBe(true);
+    }
+    expect(answered.length).toBeGreaterThan(0);
+
+    const again = await startProcess(env);
+    try {
+      for (const id of ids) {
+        const resumed = question((await post(again.url, activity(id, { text: 'hjælp' }))).texts);
+        expect(resumed).toBe(answered.includes(id) ? Q2 : Q1);
+      }
+    } finally {
+      again.child.kill('SIGKILL');
+      await exited(again.child);
+    }
+  }, 90_000);
+});
+
