@@ -1,8 +1,4 @@
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-} from 'botbuilder';
+import { CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import restify from 'restify';
 import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
 import { AgentDesk, directLineAgents } from './handoff/agent-desk';
@@ -20,6 +16,7 @@ import { defaultContentRoot } from './content/load-content';
 import { describeActivityProblem } from './http/activity-schema';
 import { registerWidgetRoutes } from './http/widget-routes';
 import { registerSecurityHeaders } from './http/security-headers';
+import { BotAuthentication } from './http/bot-authentication';
 import { BotMetrics, registerMetrics } from './ops/metrics';
 import { TurnObserver } from './ops/turn-log';
 import { registerDirectLine, type DirectLineEndpoint, type DirectLineOptions } from './directline';
@@ -68,7 +65,7 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   if (!config.MicrosoftAppId) {
     logger.warn('MicrosoftAppId er tom: botten tager imod uautentificerede kald (kun til lokal brug) / MicrosoftAppId is empty: accepting unauthenticated requests (local use only)');
   }
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authConfig));
+  const adapter = new CloudAdapter(new BotAuthentication(authConfig));
   // Agents' messages reach citizens outside the citizens' turns: through the built-in Direct
   // Line endpoint for the widget (set up below), through the adapter for any other channel.
   let directLine: DirectLineEndpoint | undefined;
