@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeActivityProblem } from '../src/http/activity-schema';
 import { nestedDeeperThan } from '../src/http/json-depth';
 import { parsePostedActivity } from '../src/directline/activity-input';
+import { escapeMarkdownHtml } from '../src/text/markdown';
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
 import { call } from './helpers/directline-client';
 import { activity, post } from './helpers/http-bot';
@@ -71,5 +72,13 @@ describe('fields botbuilder relies on are type-checked at the door', () => {
     const res = await post(server.url, activity('typed-2', { type: 'conversationUpdate', membersAdded: [null, 5] }));
     expect(res.status).toBe(400);
     expect(res.texts).toEqual([]);
+  });
+});
+
+describe('relayed chat lines', () => {
+  it('escape what markdown would turn into HTML, the backslash first, and leave the rest alone', () => {
+    expect(escapeMarkdownHtml('<img src=x onerror=alert(1)> & co')).toBe('\\<img src=x onerror=alert(1)\\> \\& co');
+    expect(escapeMarkdownHtml('\\<script>')).toBe('\\\\\\<script\\>');
+    expect(escapeMarkdownHtml('Ring evt. på [telefon], *tak*')).toBe('Ring evt. på [telefon], *tak*');
   });
 });
