@@ -76,9 +76,9 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   const announce = caseAnnouncer(config, messenger, () => handoff);
   const { service: handoff, store: cases, presence } = createHandoff({ storage, content, clock, logger, messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS, ...(announce ? { announce } : {}) });
   const teams = config.TEAMS_AGENTS.length > 0 ? new TeamsDesk(handoff, config.TEAMS_AGENTS, personalChatOpener(adapter, config.MicrosoftAppId)) : undefined;
-  const metrics = new BotMetrics(handoff, logger);
-  adapter.use(new TurnObserver({ logger, recognizer, metrics }));
   const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff, handoffProtocol: config.HANDOFF_PROTOCOL, ...(teams ? { teams } : {}) });
+  const metrics = new BotMetrics(handoff, logger);
+  adapter.use(new TurnObserver({ logger, recognizer, metrics, isFallback: (reply) => reply.text === bot.replies.message('fallback').text }));
 
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id }, 'turn failed');

@@ -13,7 +13,7 @@ import { activity, post } from './helpers/http-bot';
 
 interface TurnLine {
   msg: string;
-  turn?: { conversation: string; channel: string; type: string; intent?: string; score?: number; latencyMs: number; replies: number; caseId?: string; escalation?: string };
+  turn?: { conversation: string; channel: string; type: string; intent?: string; score?: number; latencyMs: number; replies: number; fallback?: boolean; caseId?: string; escalation?: string };
 }
 
 let running: App | undefined;
@@ -64,7 +64,8 @@ describe('one log line per turn', () => {
     expect(question!.score).toBeGreaterThan(0);
     expect(question!.latencyMs).toBeGreaterThanOrEqual(0);
     expect(question!.replies).toBeGreaterThan(0);
-    expect(fallback).toMatchObject({ intent: 'none' });
+    expect(fallback).toMatchObject({ intent: 'none', fallback: true });
+    expect(question!).not.toHaveProperty('fallback');
     expect(joined).toMatchObject({ type: 'conversationUpdate' });
     expect(joined!.intent).toBeUndefined();
     const all = bot.lines.join('\n');
@@ -88,6 +89,9 @@ describe('GET /metrics', () => {
     const bot = await start();
     await post(bot.url, activity('m-1', { text: 'kan jeg beholde mit nemid?' }));
     await post(bot.url, activity('m-1', { text: 'blå bananer på månen' }));
+    // Answers in the guide score nothing, yet they are no fallback.
+    await post(bot.url, activity('m-g', { text: 'Hjælp mig med at få MitID' }));
+    await post(bot.url, activity('m-g', { text: 'Ja' }));
     await post(bot.url, activity('m-2', { text: 'Tal med en medarbejder' }));
     await post(bot.url, activity('m-2', { text: 'Ja, send den videre' }));
     bot.advance(90);
@@ -97,17 +101,19 @@ describe('GET /metrics', () => {
 
     const { status, text } = await scrape(bot.url);
     expect(status).toBe(200);
-    expect(sample(text, 'mitid_turns_total{channel="emulator",type="message"}')).toBe(6);
+    expect(sample(text, 'mitid_turns_total{channel="emulator",type="message"}')).toBe(8);
     expect(sample(text, 'mitid_intents_total{intent="keep_nemid"}')).toBe(1);
-    expect(sample(text, 'mitid_intents_total{intent="none"}')).toBe(1);
+    // The classifier's decisions: the nonsense and the guide's "Ja" both score nothing ...
+    expect(sample(text, 'mitid_intents_total{intent="none"}')).toBe(2);
+    // ... but only the nonsense got "I did not understand".
     expect(sample(text, 'mitid_fallbacks_total')).toBe(1);
     expect(sample(text, 'mitid_escalations_total{reason="asked"}')).toBe(2);
     expect(sample(text, 'mitid_handoff_queue_length')).toBe(2);
     expect(sample(text, 'mitid_handoff_oldest_wait_seconds')).toBe(120);
     expect(sample(text, 'mitid_handoff_open_cases{status="queued"}')).toBe(2);
-    expect(sample(text, 'mitid_turn_duration_seconds_count{channel="emulator"}')).toBe(6);
+    expect(sample(text, 'mitid_turn_duration_seconds_count{channel="emulator"}')).toBe(8);
     expect(text).toContain('process_cpu_user_seconds_total');
-    expect(sample(text, 'mitid_http_responses_total{route="messages",status="200"}')).toBe(6);
+    expect(sample(text, 'mitid_http_responses_total{route="messages",status="200"}')).toBe(8);
   });
 
   it('keeps label values to a fixed set whatever channel and type callers claim', async () => {

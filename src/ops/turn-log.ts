@@ -9,6 +9,7 @@ interface Observed {
   recognized?: RecognizerResult;
   caseId?: string;
   escalation?: string;
+  fallback: boolean;
   replies: number;
 }
 
@@ -17,6 +18,11 @@ export interface TurnObserverDeps {
   /** The same thresholds as the bot, so the logged decision is the one the bot took. */
   recognizer: Pick<IntentRecognizer, 'decide'>;
   metrics?: BotMetrics;
+  /**
+   * Whether a reply is the bot's "I did not understand". A `none` decision alone does not mean
+   * a fallback: inside the guide, "Ja" scores nothing and the guide simply goes on.
+   */
+  isFallback?: (reply: Partial<Activity>) => boolean;
 }
 
 /**
@@ -34,9 +40,12 @@ export class TurnObserver implements Middleware {
     // Sending to a conversation outside its turns (an agent's message) runs as a synthetic turn; it is not traffic.
     if (activity.type === 'event' && activity.name === 'ContinueConversation') return next();
     const started = performance.now();
-    const observed: Observed = { replies: 0 };
+    const observed: Observed = { replies: 0, fallback: false };
     context.onSendActivities(async (_context, activities, send) => {
-      for (const sent of activities) observe(sent, observed);
+      for (const sent of activities) {
+        observe(sent, observed);
+        if (sent.type === 'message' && this.deps.isFallback?.(sent)) observed.fallback = true;
+      }
       return send();
     });
     let failed = false;
@@ -67,6 +76,7 @@ export class TurnObserver implements Middleware {
           ...(score !== undefined ? { score } : {}),
           latencyMs: Math.max(0, Math.round(ms * 10) / 10),
           replies: observed.replies,
+          ...(observed.fallback ? { fallback: true } : {}),
           ...(observed.caseId !== undefined ? { caseId: observed.caseId, escalation: observed.escalation } : {}),
           ...(failed ? { failed: true } : {}),
         },
@@ -77,7 +87,7 @@ export class TurnObserver implements Middleware {
       channel: activity.channelId,
       type: activity.type,
       ...(intent !== undefined ? { intent } : {}),
-      fallback: decision?.kind === 'none',
+      fallback: observed.fallback,
       ...(observed.caseId !== undefined ? { escalationReason: observed.escalation ?? 'other' } : {}),
       seconds: Math.max(0, ms / 1000),
       failed,
