@@ -16,6 +16,9 @@ import path from 'node:path';
 import { defaultContentRoot } from './content/load-content';
 import { describeActivityProblem } from './http/activity-schema';
 import { registerWidgetRoutes } from './http/widget-routes';
+import { registerSecurityHeaders } from './http/security-headers';
+import { BotMetrics, registerMetrics } from './ops/metrics';
+import { TurnObserver } from './ops/turn-log';
 import { registerDirectLine, type DirectLineEndpoint, type DirectLineOptions } from './directline';
 import type { Logger } from './logger';
 import type { IntentRecognizer } from './nlu/recognizer';
@@ -34,6 +37,8 @@ export interface AppDeps {
   directLineOptions?: DirectLineOptions;
   /** Tests shorten how often waiting cases are checked for the timeout (default 15 s). */
   handoffOptions?: { sweepIntervalMs?: number };
+  /** Tests point token validation at a local stand-in for Microsoft's OpenID metadata. */
+  authOverrides?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
 }
 
 export interface App {
@@ -49,12 +54,13 @@ export interface App {
 }
 
 /** Builds the bot, its adapter and the HTTP server, without listening yet. */
-export function createApp({ config, content, storage, clock, logger, recognizer, directLineOptions, handoffOptions }: AppDeps): App {
+export function createApp({ config, content, storage, clock, logger, recognizer, directLineOptions, handoffOptions, authOverrides }: AppDeps): App {
   const authConfig: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+    ...authOverrides,
   };
   if (!config.MicrosoftAppId) {
     logger.warn('MicrosoftAppId er tom: botten tager imod uautentificerede kald (kun til lokal brug) / MicrosoftAppId is empty: accepting unauthenticated requests (local use only)');
@@ -71,6 +77,8 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   const { service: handoff, store: cases, presence } = createHandoff({ storage, content, clock, logger, messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS, ...(announce ? { announce } : {}) });
   const teams = config.TEAMS_AGENTS.length > 0 ? new TeamsDesk(handoff, config.TEAMS_AGENTS, personalChatOpener(adapter, config.MicrosoftAppId)) : undefined;
   const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff, handoffProtocol: config.HANDOFF_PROTOCOL, ...(teams ? { teams } : {}) });
+  const metrics = new BotMetrics(handoff, logger);
+  adapter.use(new TurnObserver({ logger, recognizer, metrics, isFallback: (reply) => reply.text === bot.replies.message('fallback').text }));
 
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id }, 'turn failed');
@@ -83,6 +91,8 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   };
 
   const server = restify.createServer({ name: 'mitid-hjaelperen', handleUncaughtExceptions: false });
+  registerSecurityHeaders(server);
+  registerMetrics(server, metrics, { token: config.METRICS_TOKEN });
   server.use(restify.plugins.queryParser());
   // restify's jsonBodyParser reads `maxBodySize` through its body reader; its typings only list it on bodyParser.
   const jsonOptions: restify.plugins.JsonBodyParserOptions & restify.plugins.BodyParserOptions = {

@@ -125,6 +125,7 @@ export const configSchema = z.object({
   TEAMS_SERVICE_URL: z.preprocess(emptyAsUndefined, z.url({ message: 'skal være en adresse / must be a URL' }).default('https://smba.trafficmanager.net/emea/')),
   TEAMS_TENANT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   TEAMS_AGENTS: z.preprocess(emptyAsUndefined, teamsAgentsSchema.default([])),
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'skal være mindst 16 tegn / must be at least 16 characters').optional()),
 });
 
 export type Config = z.output<typeof configSchema>;

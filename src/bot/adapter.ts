@@ -1,4 +1,5 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { CloudAdapter, type Activity, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { BotAuthentication } from '../http/bot-authentication';
 import {
   AuthenticationConstants,
   BotFrameworkAuthentication,
@@ -131,5 +132,5 @@ export class CachingBotFrameworkAuthentication extends BotFrameworkAuthenticatio
 
 /** The CloudAdapter for /api/messages and Direct Line, authenticating as configured. */
 export function createAdapter(auth: ConfigurationBotFrameworkAuthenticationOptions): CloudAdapter {
-  return new CloudAdapter(new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication(auth)));
+  return new CloudAdapter(new CachingBotFrameworkAuthentication(new BotAuthentication(auth)));
 }

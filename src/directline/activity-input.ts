@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../http/json-depth';
 
 /** The fields a Direct Line client may set on an activity it posts; everything else is ours to set. */
 const postedActivity = z.object({
@@ -19,6 +20,7 @@ export type ParsedActivity = { ok: true; activity: PostedActivity } | { ok: fals
 
 /** Validates a posted activity; unknown fields (recipient, serviceUrl, conversation …) are dropped. */
 export function parsePostedActivity(body: unknown): ParsedActivity {
+  if (nestedDeeperThan(body)) return { ok: false, problem: `(body): nested deeper than ${MAX_JSON_DEPTH} levels` };
   const result = postedActivity.safeParse(body);
   if (result.success) return { ok: true, activity: result.data };
   const problem = result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');

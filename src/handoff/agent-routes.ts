@@ -68,7 +68,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   const agentRoute =
     (handler: AgentHandler) =>
     async (req: Request, res: Response): Promise<void> => {
-      res.header('cache-control', 'no-store');
+      res.setHeader('cache-control', 'no-store');
       const token = bearerToken(req.headers.authorization);
       if (!token) return fail(res, 401, 'MissingToken', texts.missing);
       const verified = deps.signer.verify(token, 'access');
@@ -90,7 +90,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
     };
 
   server.post(`${AGENT_API}/login`, async (req, res) => {
-    res.header('cache-control', 'no-store');
+    res.setHeader('cache-control', 'no-store');
     if (accounts.length === 0) return fail(res, 503, 'NoAccounts', texts.noAccounts);
     const wait = logins.hit(req.socket.remoteAddress ?? 'unknown');
     if (wait > 0) return fail(res, 429, 'TooManyRequests', texts.tooMany, { 'Retry-After': String(wait) });

@@ -1,3 +1,4 @@
+import { escapeMarkdownHtml } from '../text/markdown';
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { Replies } from '../bot/replies';
 import type { Clock } from '../clock';
@@ -124,7 +125,7 @@ export class HandoffService {
   async citizenSaid(id: string, maskedText: string): Promise<HandoffCase> {
     const record = await this.deps.store.update(id, (c) => ({ ...c, transcript: appendLine(c.transcript, { at: this.now(), from: 'citizen', text: maskedText }, CASE_TRANSCRIPT_LINES) }));
     if (record.status === 'assigned' && record.agent && record.agent.id !== 'external') {
-      await this.toAgent(record.agent.id, this.agentText('fromCitizen', { caseId: id, text: maskedText }));
+      await this.toAgent(record.agent.id, this.agentText('fromCitizen', { caseId: id, text: escapeMarkdownHtml(maskedText) }));
     }
     return record;
   }
@@ -175,7 +176,7 @@ export class HandoffService {
       ...c,
       transcript: appendLine(c.transcript, { at: this.now(), from: 'agent', name: agent.displayName, text: maskPersonalData(text) }, CASE_TRANSCRIPT_LINES),
     }));
-    await this.toCitizen(updated, [this.citizenText('fromAgent', { agent: agent.displayName, text })]);
+    await this.toCitizen(updated, [this.citizenText('fromAgent', { agent: agent.displayName, text: escapeMarkdownHtml(text) })]);
     return updated;
   }
 

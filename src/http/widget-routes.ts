@@ -14,7 +14,11 @@ function webChatBundlePath(): string {
   return path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
 }
 
-/** The page's security headers; `frameAncestors` are the sites allowed to embed it. */
+/**
+ * The pages' security headers; `frameAncestors` are the other sites allowed to embed the page.
+ * X-Frame-Options cannot name several sites, so it is sent only when no other site may frame
+ * the page; browsers that know CSP follow `frame-ancestors` either way.
+ */
 export function pageHeaders(frameAncestors: readonly string[]): Record<string, string> {
   return {
     'content-security-policy': [
@@ -26,10 +30,16 @@ export function pageHeaders(frameAncestors: readonly string[]): Record<string, s
       "connect-src 'self' ws: wss:",
       "object-src 'none'",
       "base-uri 'none'",
+      "form-action 'self'",
       `frame-ancestors 'self'${frameAncestors.map((o) => ` ${o}`).join('')}`,
     ].join('; '),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
+    ...(frameAncestors.length === 0 ? { 'x-frame-options': 'SAMEORIGIN' } : {}),
+    // The chat needs none of these; a script slipped into the page cannot ask for them either.
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
   };
 }
 
@@ -62,6 +72,8 @@ export function registerWidgetRoutes(server: restify.Server, options: { webDir: 
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       // The embed snippet is loaded by other sites; only the configured ones may read it cross-origin.
       const origin = req.headers.origin;
+      // Other sites load the snippet with a plain <script> tag, which same-origin CORP would block.
+      if (route === '/embed.js') res.setHeader('cross-origin-resource-policy', 'cross-origin');
       if (route === '/embed.js' && origin && options.allowedOrigins.includes(origin)) {
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('vary', 'Origin');
