@@ -5,6 +5,9 @@ import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
 import type { BotStorage } from './bot-storage';
 
+/** Keys whose file names are remembered; cleared when full (at most about 2 MB of strings). */
+const FILE_NAME_CACHE = 10_000;
+
 /** Options for {@link FileStorage}. */
 export interface FileStorageOptions {
   /** Directory holding one JSON file per key. Created (recursively, mode 0700) by {@link FileStorage.init}. */
@@ -77,6 +80,7 @@ const STALE_TEMP_MS = 60_000;
  * first use, so forgetting it is not a bug, merely a later failure.
  */
 export class FileStorage implements BotStorage {
+  private readonly fileNames = new Map<string, string>();
   private readonly directory: string;
   private readonly fsync: boolean;
   private readonly onCorrupt: ((details: CorruptFile) => void) | undefined;
@@ -347,7 +351,14 @@ export class FileStorage implements BotStorage {
   }
 
   private fileFor(key: string): string {
-    return path.join(this.directory, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+    // Every turn reads and writes the same few keys; hashing them each time showed in the profile.
+    let file = this.fileNames.get(key);
+    if (file === undefined) {
+      file = path.join(this.directory, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+      if (this.fileNames.size >= FILE_NAME_CACHE) this.fileNames.clear();
+      this.fileNames.set(key, file);
+    }
+    return file;
   }
 
   /** Runs `task` after every earlier task for `key`; tasks for other keys are not held up. */
