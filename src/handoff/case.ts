@@ -68,8 +68,8 @@ export interface HandoffCase {
  * It is written with every turn's state, so it is kept small: the person's own words matter
  * most to an agent; the bot's answers are in the content and only their start is kept.
  */
-export const TRANSCRIPT_LINES = 30;
-const LINE_CHARS: Record<TranscriptLine['from'], number> = { citizen: 600, agent: 600, bot: 160 };
+export const TRANSCRIPT_LINES = 24;
+const LINE_CHARS: Record<TranscriptLine['from'], number> = { citizen: 600, agent: 600, bot: 80 };
 
 /** Keeps the last `max` lines, each shortened to what {@link LINE_CHARS} allows its speaker. */
 export function appendLine(lines: TranscriptLine[], line: TranscriptLine, max = TRANSCRIPT_LINES): TranscriptLine[] {
