@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashAgentPassword } from '../src/handoff/agent-accounts';
 import { call, DlClient, type ActivitySet, type DlActivity } from './helpers/directline-client';
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
 
-// Debian's chromium, installed by .ci/run (apt-get install chromium).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, 'artifacts');
 const DOCS = path.join(__dirname, '..', 'docs');
 const ANNA_PASSWORD = 'en-lang-adgangskode';
@@ -22,14 +21,10 @@ let browser: Browser;
 let dataDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium mangler / missing at ${CHROMIUM}: apt-get install chromium`);
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'mitid-agent-'));
   const accounts = [await hashAgentPassword('anna', ANNA_PASSWORD), await hashAgentPassword('bo', BO_PASSWORD)].join(',');
   server = await startDirectLine(dataDir, { AGENT_ACCOUNTS: accounts });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashAgentPassword } from '../src/handoff/agent-accounts';
 import { call, DlClient } from './helpers/directline-client';
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
 import { ROOT } from './helpers/http-bot';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'en-lang-adgangskode';
 
 /** Markup a person (or an agent) might type; none of it may become an element or run. */
@@ -35,9 +35,8 @@ let server: DirectLineServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium mangler / missing at ${CHROMIUM}: apt-get install chromium`);
   server = await startDirectLine(mkdtempSync(path.join(os.tmpdir(), 'mitid-xss-')), { AGENT_ACCOUNTS: await hashAgentPassword('anna', PASSWORD) });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

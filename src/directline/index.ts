@@ -3,6 +3,7 @@ import type restify from 'restify';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { InFlight } from '../async/in-flight';
 import { BotBridge, type DirectLineRole, type TurnHandler } from './bot-bridge';
 import { registerClientRoutes } from './client-routes';
 import { registerConnectorRoutes } from './connector-routes';
@@ -51,7 +52,7 @@ export interface DirectLineEndpoint {
 export function registerDirectLine(server: restify.Server, deps: DirectLineDeps, options: DirectLineOptions = {}): DirectLineEndpoint {
   const { config, logger, clock } = deps;
   let closing = false;
-  const inFlight = new Set<Promise<unknown>>();
+  const inFlight = new InFlight();
   const internalSecret = newInternalSecret();
 
   const ctx: DirectLineContext = {
@@ -67,14 +68,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
     messagesPerToken: new SlidingWindowLimiter(config.LIMIT_MESSAGES_PER_MINUTE, 60_000, clock),
     streamTokenTtlSeconds: Math.min(300, config.DIRECTLINE_TOKEN_TTL_SECONDS),
     isClosing: () => closing,
-    track: (work) => {
-      inFlight.add(work);
-      const forget = (): void => {
-        inFlight.delete(work);
-      };
-      work.then(forget, forget);
-      return work;
-    },
+    track: (work) => inFlight.track(work),
   };
 
   registerClientRoutes(server, ctx);
@@ -101,12 +95,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
       server.server.off('upgrade', onUpgrade);
       ctx.store.dropListeners();
       stream.close();
-      if (inFlight.size > 0) {
-        await Promise.race([
-          Promise.allSettled([...inFlight]),
-          new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref()),
-        ]);
-      }
+      await inFlight.settled(config.SHUTDOWN_TIMEOUT_MS);
     },
   };
 }

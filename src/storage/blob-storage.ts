@@ -1,6 +1,7 @@
 import { ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { StoreItems } from 'botbuilder';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
+import { InFlight } from '../async/in-flight';
 import type { BotStorage } from './bot-storage';
 
 export interface BlobStorageOptions {
@@ -22,7 +23,7 @@ const PROBE = '_readyz';
 export class BlobStorage implements BotStorage {
   private readonly blobs: BlobsStorage;
   private readonly container: ContainerClient;
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new InFlight();
 
   constructor(options: BlobStorageOptions) {
     this.blobs = new BlobsStorage(options.connectionString, options.container, { storagePipelineOptions: PIPELINE });
@@ -34,11 +35,11 @@ export class BlobStorage implements BotStorage {
   }
 
   write(changes: StoreItems): Promise<void> {
-    return this.track(this.blobs.write(changes));
+    return this.pending.track(this.blobs.write(changes));
   }
 
   delete(keys: string[]): Promise<void> {
-    return this.track(this.blobs.delete(keys));
+    return this.pending.track(this.blobs.delete(keys));
   }
 
   /** Reads and writes a small blob, so /readyz says whether turns can be stored right now. */
@@ -49,16 +50,7 @@ export class BlobStorage implements BotStorage {
     await probe.getProperties();
   }
 
-  async flush(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.pending.add(work);
-    const forget = (): void => {
-      this.pending.delete(work);
-    };
-    work.then(forget, forget);
-    return work;
+  flush(): Promise<void> {
+    return this.pending.settled();
   }
 }

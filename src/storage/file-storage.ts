@@ -3,6 +3,7 @@ import { promises as fs, rename as renameCallback, writeFile as writeFileCallbac
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
+import { InFlight } from '../async/in-flight';
 import type { BotStorage } from './bot-storage';
 
 /** Keys whose file names are remembered; cleared when full (at most about 2 MB of strings). */
@@ -87,7 +88,7 @@ export class FileStorage implements BotStorage {
   private initialising: Promise<void> | undefined;
   /** Tail of each key's queue; an entry exists only while work for that key is queued or running. */
   private readonly locks = new Map<string, Promise<void>>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   /** Record text by key, least recently used first; every read parses a fresh copy from it. */
   private readonly cache = new Map<string, string>();
   private readonly cacheEntries: number;
@@ -146,12 +147,12 @@ export class FileStorage implements BotStorage {
    * @throws TypeError (as a rejection, before anything is written) if an item is not a plain object.
    */
   write(changes: StoreItems): Promise<void> {
-    return this.track(this.writeAll(changes));
+    return this.inFlight.track(this.writeAll(changes));
   }
 
   /** Deletes the given keys; keys that do not exist are ignored. */
   delete(keys: string[]): Promise<void> {
-    return this.track(this.deleteAll(keys));
+    return this.inFlight.track(this.deleteAll(keys));
   }
 
   /**
@@ -159,7 +160,7 @@ export class FileStorage implements BotStorage {
    * reported to the callers of `write` and `delete`.
    */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.settled();
   }
 
   /**
@@ -182,7 +183,7 @@ export class FileStorage implements BotStorage {
     await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
     // Not awaited: with 100,000 stored conversations, listing the directory took 0.15 s and 10–20 MB
     // at start-up, for files that are never read anyway. flush() waits for it.
-    void this.track(this.removeStaleTemps());
+    void this.inFlight.track(this.removeStaleTemps());
   }
 
   /** Streams the directory (no array of every name) and removes temp files older than {@link STALE_TEMP_MS}. */
@@ -377,15 +378,6 @@ export class FileStorage implements BotStorage {
     }
   }
 
-  private track<T>(operation: Promise<T>): Promise<T> {
-    this.inFlight.add(operation);
-    const forget = (): void => {
-      this.inFlight.delete(operation);
-    };
-    // Two-argument then, so the bookkeeping promise never carries the rejection (no unhandled rejection).
-    operation.then(forget, forget);
-    return operation;
-  }
 }
 
 function toPendingWrite(key: string, value: unknown): PendingWrite {
