@@ -1,4 +1,4 @@
-import type { CloudAdapter, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type { Activity, CloudAdapter, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import restify from 'restify';
 import { createAdapter } from './bot/adapter';
 import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
@@ -117,7 +117,9 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
     }
     inFlight++;
     try {
-      await adapter.process(req, res, (context) => bot.run(context));
+      const { status, body } = await adapter.processChecked(req.headers.authorization ?? '', req.body as Activity, (context) => bot.run(context));
+      if (body === undefined) res.send(status);
+      else res.send(status, body);
     } catch (err) {
       logger.error({ err }, 'request failed');
       if (!res.headersSent) res.send(500, { error: 'Intern fejl / internal error' });

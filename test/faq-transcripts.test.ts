@@ -3,7 +3,7 @@ import {
   ConversationState,
   MemoryStorage,
   TestAdapter,
-  UserState,
+ 
   type Activity,
   type RecognizerResult,
 } from 'botbuilder';
@@ -303,7 +303,6 @@ describe('the recognizer trace (Bot Framework Emulator)', () => {
       content,
       clock: fixedClock(`${PINNED_DAYS.after}T12:00:00+01:00`),
       conversationState: new ConversationState(storage),
-      userState: new UserState(storage),
       recognizer,
       unanswered: new UnansweredLog(storage),
       maxMessageChars: 2000,

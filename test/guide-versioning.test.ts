@@ -1,4 +1,4 @@
-import { ConversationState, MemoryStorage, UserState } from 'botbuilder';
+import { ConversationState, MemoryStorage } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
 import { MitIdBot } from '../src/bot/mitid-bot';
 import { fixedClock } from '../src/clock';
@@ -11,7 +11,6 @@ function botOn(storage: MemoryStorage, withContent: Content) {
     content: withContent,
     clock: fixedClock('2026-11-21T12:00:00+01:00'),
     conversationState: new ConversationState(storage),
-    userState: new UserState(storage),
     recognizer,
     unanswered: new UnansweredLog(storage),
     maxMessageChars: 2000,

@@ -1,4 +1,4 @@
-import { ActivityTypes, InputHints, MessageFactory, type Activity } from 'botbuilder';
+import { ActionTypes, ActivityTypes, InputHints, type Activity } from 'botbuilder';
 import { danishToday, type Clock } from '../clock';
 import { pickDated, type Dated } from '../content/dated';
 import type { Content } from '../content/load-content';
@@ -68,8 +68,10 @@ export class Replies {
 
   /** Text with buttons that send their own title when tapped. */
   withButtons(text: string, buttons: readonly string[]): Partial<Activity> {
-    const activity = MessageFactory.suggestedActions([...buttons], text);
-    return { ...activity, textFormat: 'markdown', locale: 'da-DK', inputHint: InputHints.AcceptingInput };
+    // What MessageFactory.suggestedActions builds (no `to`: for everyone), without its card helpers' copying.
+    const actions = buttons.map((title) => ({ type: ActionTypes.ImBack, title, value: title }));
+    const suggestedActions = { actions } as Activity['suggestedActions'];
+    return { type: ActivityTypes.Message, text, suggestedActions, textFormat: 'markdown', locale: 'da-DK', inputHint: InputHints.AcceptingInput };
   }
 }
 

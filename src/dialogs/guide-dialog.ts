@@ -1,11 +1,5 @@
-import {
-  ComponentDialog,
-  WaterfallDialog,
-  type DialogContext,
-  type DialogInstance,
-  type DialogTurnResult,
-  type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+import type { DialogContext, DialogInstance, DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog } from '../bot/dialogs';
 import type { Replies } from '../bot/replies';
 import { pickDated } from '../content/dated';
 import type { Content } from '../content/load-content';

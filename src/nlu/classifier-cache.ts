@@ -44,16 +44,24 @@ function readTables(file: string): ClassifierTables | undefined {
 }
 
 /**
+ * Where `npm run build` leaves tables for the content it was built with (scripts/build-caches.ts):
+ * dist/, whose cache/ also holds the parsed YAML. A new installation, or a fresh DATA_DIR, then
+ * starts without training. From src/ under tsx the code fingerprint differs, so nothing matches.
+ */
+const SHIPPED_DIR = path.join(__dirname, '..', '..');
+
+/**
  * The recognizer, trained at most once per content and code version: the trained tables are
  * kept in `<directory>/cache/`, named by a hash of everything they depend on, so a changed
- * example, setting or feature code is never scored with old tables. Training took about 0.4 s
- * of a start-up; reading the tables takes a tenth of that. Without `directory`, or when the
- * cache cannot be read or written, the recognizer is simply trained.
+ * example, setting or feature code is never scored with old tables. Tables the build made
+ * (`<shipped>/cache/`) count too. Training took about 0.4 s of a start-up; reading the tables
+ * takes a tenth of that. Without `directory`, or when the cache cannot be read or written, the
+ * recognizer is simply trained.
  */
-export function loadRecognizer(content: IntentContent, settings: ClassifierSettings, directory: string | undefined): IntentRecognizer {
+export function loadRecognizer(content: IntentContent, settings: ClassifierSettings, directory: string | undefined, shipped = SHIPPED_DIR): IntentRecognizer {
   if (!directory) return new IntentRecognizer(content, settings);
   const file = classifierCacheFile(directory, content, settings);
-  const tables = readTables(file);
+  const tables = readTables(file) ?? readTables(path.join(shipped, 'cache', path.basename(file)));
   if (tables) return new IntentRecognizer(content, settings, undefined, tables);
   const recognizer = new IntentRecognizer(content, settings);
   try {

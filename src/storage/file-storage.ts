@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
 import { InFlight } from '../async/in-flight';
-import type { BotStorage } from './bot-storage';
+import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON, type BotStorage } from './bot-storage';
 
 /** Keys whose file names are remembered; cleared when full (at most about 2 MB of strings). */
 const FILE_NAME_CACHE = 10_000;
@@ -131,7 +131,11 @@ export class FileStorage implements BotStorage {
     const records = await Promise.all(keys.map((key) => this.readRecord(key)));
     const items: StoreItems = {};
     for (const record of records) {
-      if (record) items[record.key] = { ...record.item, eTag: record.eTag };
+      if (!record) continue;
+      const item = { ...record.item, eTag: record.eTag };
+      // The cached text holds the item's JSON as written; only hand it on if it is this record's.
+      const text = this.cache.get(record.key);
+      items[record.key] = text !== undefined && eTagOf(text) === record.eTag ? withJson(item, STORED_JSON, itemJsonOf(text)) : item;
     }
     return items;
   }
@@ -384,7 +388,8 @@ function toPendingWrite(key: string, value: unknown): PendingWrite {
   if (!isPlainRecord(value)) throw new TypeError(`FileStorage: item for "${key}" must be an object`);
   const { eTag, ...rest } = value;
   // Serialising is the snapshot, and fails here (not halfway through the batch) on unserialisable data.
-  const itemJson = JSON.stringify(rest) as string | undefined;
+  // A caller that has just serialised the item itself (conversation state does) hands that over.
+  const itemJson = jsonOf(value, WRITTEN_JSON) ?? (JSON.stringify(rest) as string | undefined);
   // Only an own `toJSON` on the item can make it serialise to something else than an object.
   if (itemJson?.[0] !== '{') throw new TypeError(`FileStorage: item for "${key}" must serialise to an object`);
   return { key, eTag, itemJson };
@@ -396,6 +401,13 @@ function eTagOf(recordText: string): string {
   // A key containing ',"eTag":"' is escaped inside its JSON string (the quotes become \"), so the first match is the field.
   const start = keyEnd + ',"eTag":"'.length;
   return recordText.slice(start, recordText.indexOf('"', start));
+}
+
+/** The item's JSON in a record text this class wrote: `{"key":…,"eTag":"…","item":ITEM}`. */
+function itemJsonOf(recordText: string): string {
+  const eTagStart = recordText.indexOf(',"eTag":"') + ',"eTag":"'.length;
+  const itemStart = recordText.indexOf('"', eTagStart) + '","item":'.length;
+  return recordText.slice(itemStart, -1);
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, UserState, type Activity, type ConversationReference, type Storage } from 'botbuilder';
+import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import { MitIdBot } from '../../src/bot/mitid-bot';
 import { fixedClock, type Clock } from '../../src/clock';
 import { loadContent, type Content } from '../../src/content/load-content';
@@ -84,7 +84,6 @@ export class Conversation {
         content,
         clock,
         conversationState: new ConversationState(storage),
-        userState: new UserState(storage),
         recognizer,
         unanswered: this.unanswered,
         maxMessageChars: options.maxMessageChars ?? 2000,
