@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage, TestAdapter, TurnContext, type Activity, type StoreItems } from 'botbuilder';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeActivityProblem, incomingActivitySchema, plainlyValid } from '../src/http/activity-schema';
 import { danishToday, fixedClock } from '../src/clock';
 import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON } from '../src/storage/bot-storage';
 import { FileStorage } from '../src/storage/file-storage';
 import { GuardedConversationState } from '../src/storage/guarded-state';
-import { content, Conversation } from './helpers/bot-harness';
+import { content, Conversation, recognizer } from './helpers/bot-harness';
 
 let dir: string;
 beforeEach(() => {
@@ -169,5 +171,84 @@ describe('guide questions asked before this version (src/dialogs/answer-prompt.t
     const next = await restored.say('ja');
     expect(next.length).toBeGreaterThan(0);
     expect(next).toEqual(await today.say('ja'));
+  });
+});
+
+describe('scores kept for repeated messages (src/nlu/recognizer.ts)', () => {
+  it('are the scores a fresh classification gives, shared and frozen so no turn can change them for the next', () => {
+    for (const text of ['Ja', 'kan jeg beholde nemid', 'hvad bliver vejret i morgen', 'hvad er en kodeviser']) {
+      const first = recognizer.recognize(text);
+      const again = recognizer.recognize(text);
+      expect(again).toEqual(recognizer.recognizeAfresh(text));
+      expect(again.intents).toBe(first.intents);
+      expect(Object.isFrozen(again.intents)).toBe(true);
+      expect(() => {
+        (again.intents as Record<string, { score: number }>)['keep_nemid'] = { score: 1 };
+      }).toThrow(TypeError);
+      expect(recognizer.decide(again)).toBe(recognizer.decide(first));
+      expect(recognizer.decide(again)).toEqual(recognizer.decide(recognizer.recognizeAfresh(text)));
+    }
+  });
+});
+
+describe('the fast check of incoming activities (src/http/activity-schema.ts)', () => {
+  // Each field is mostly valid and sometimes wrong in one of the ways the schema refuses, so
+  // that both whole valid activities and ones with a single flaw come up often.
+  const mostly = <T,>(valid: fc.Arbitrary<T>, wrong: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: valid, weight: 12 }, { arbitrary: wrong, weight: 1 });
+  const wrongValue = fc.oneof(fc.integer(), fc.boolean(), fc.constant({}), fc.constant([]));
+  const text = mostly(fc.oneof(fc.constant(undefined), fc.constant(null), fc.string({ maxLength: 8 })), wrongValue);
+  const id = mostly(fc.string({ minLength: 1, maxLength: 4 }), fc.oneof(wrongValue, fc.constant(''), fc.constant('x'.repeat(1025)), fc.constant(null)));
+  const optionalId = mostly(fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant('y'.repeat(1024)), fc.string({ minLength: 1, maxLength: 4 })), fc.oneof(wrongValue, fc.constant('')));
+  const accountWith = (idArb: fc.Arbitrary<unknown>) => mostly(fc.record({ id: idArb, name: text, role: text, aadObjectId: text }, { requiredKeys: ['id'] }), fc.oneof(fc.constant([]), fc.string(), fc.constant(null)));
+  const optionalAccount = fc.oneof(fc.constant(undefined), accountWith(optionalId));
+  const list = (item: fc.Arbitrary<unknown>) => mostly(fc.oneof(fc.constant(undefined), fc.constant(null), fc.array(item, { maxLength: 3 })), fc.oneof(fc.constant('x'), fc.constant({})));
+  const activity = fc.record(
+    {
+      type: mostly(fc.constantFrom('message', 'conversationUpdate', 'invoke'), fc.oneof(id, fc.constant('t'.repeat(65)))),
+      channelId: mostly(fc.constantFrom('webchat', 'msteams', 'emulator', 'directline'), id),
+      serviceUrl: mostly(fc.oneof(fc.constantFrom('https://smba.trafficmanager.net/emea/', 'http://127.0.0.1:9'), fc.webUrl()), fc.oneof(id, fc.constantFrom('ftp://example.com/', 'not a url', 'https://'))),
+      conversation: mostly(fc.record({ id, name: text, conversationType: text, tenantId: text, isGroup: mostly(fc.oneof(fc.boolean(), fc.constant(null)), fc.constant('yes')) }, { requiredKeys: ['id'] }), fc.oneof(fc.constant(null), fc.constant([]))),
+      from: accountWith(id),
+      recipient: optionalAccount,
+      text,
+      name: text,
+      locale: text,
+      textFormat: text,
+      deliveryMode: text,
+      replyToId: text,
+      membersAdded: list(accountWith(optionalId)),
+      membersRemoved: list(accountWith(optionalId)),
+      entities: list(mostly(fc.record({ type: text }, { requiredKeys: [] }), fc.constant(null))),
+      attachments: list(mostly(fc.record({ contentType: text, contentUrl: text, name: text }, { requiredKeys: [] }), fc.constant([]))),
+      channelData: fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant([]), fc.constant({ tenant: { id: 't' } }), fc.string()),
+    },
+    { requiredKeys: ['type', 'channelId', 'serviceUrl', 'conversation', 'from'] },
+  );
+
+  it('passes only activities the schema accepts', () => {
+    let plain = 0;
+    fc.assert(
+      fc.property(activity, (candidate) => {
+        if (!plainlyValid(candidate)) return true;
+        plain++;
+        return incomingActivitySchema.safeParse(candidate).success;
+      }),
+      { numRuns: 5000, seed: 20261121 },
+    );
+    // The property says something only if the fast path is taken for a fair share of them.
+    expect(plain).toBeGreaterThan(500);
+  });
+
+  it('passes the activities channels really send, so zod is not run for them', () => {
+    const webchat = { type: 'message', channelId: 'webchat', serviceUrl: 'https://webchat.botframework.com/', conversation: { id: 'abc|livechat' }, from: { id: 'dl_123', name: 'Borger' }, recipient: { id: 'bot', name: 'MitID-hjælperen' }, text: 'kan jeg beholde nemid', locale: 'da-DK', entities: [{ type: 'ClientCapabilities', requiresBotState: true }], channelData: { clientActivityID: '1' } };
+    const teams = { ...webchat, channelId: 'msteams', conversation: { id: '19:x', conversationType: 'channel', tenantId: 't', isGroup: true }, from: { id: '29:y', aadObjectId: 'z' }, channelData: { tenant: { id: 't' } } };
+    const joined = { type: 'conversationUpdate', channelId: 'directline', serviceUrl: 'http://127.0.0.1:3978', conversation: { id: 'c' }, from: { id: 'u' }, recipient: { id: 'b' }, membersAdded: [{ id: 'u' }, { id: 'b' }] };
+    for (const activity of [webchat, teams, joined]) {
+      expect(plainlyValid(activity)).toBe(true);
+      expect(incomingActivitySchema.safeParse(activity).success).toBe(true);
+    }
+    // And what it is unsure of, zod decides: a Teams activity without channel data is refused with the reason.
+    expect(plainlyValid({ ...teams, channelData: undefined })).toBe(false);
+    expect(describeActivityProblem({ ...teams, channelData: undefined })).toMatch(/channelData/);
   });
 });

@@ -1,4 +1,4 @@
-import { ConversationState, type TurnContext } from 'botbuilder';
+import { ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON } from './bot-storage';
 
 /** A conversation's state as read this turn, and what it looked like then. */
@@ -65,5 +65,41 @@ export class GuardedConversationState extends ConversationState {
 
   override get(context: TurnContext): any {
     return (context.turnState.get(this.turnKey) as TurnCopy | undefined)?.state;
+  }
+
+  override createProperty<T = any>(name: string): StatePropertyAccessor<T> {
+    return new StateProperty<T>(this, name);
+  }
+}
+
+/**
+ * botbuilder's `BotStatePropertyAccessor`, doing the same, without its generator-based async
+ * wrappers and without waiting for a state already read this turn. A turn reads its properties
+ * (dialog stack, flags, hand-over) a dozen times: 2.7 % of a turn's CPU went to the accessor.
+ */
+class StateProperty<T> implements StatePropertyAccessor<T> {
+  constructor(
+    private readonly state: GuardedConversationState,
+    readonly name: string,
+  ) {}
+
+  async get(context: TurnContext, defaultValue?: T): Promise<T> {
+    const object = await this.object(context);
+    if (!Object.prototype.hasOwnProperty.call(object, this.name) && defaultValue !== undefined) {
+      object[this.name] = typeof defaultValue === 'object' ? JSON.parse(JSON.stringify(defaultValue)) : defaultValue;
+    }
+    return object[this.name] as T;
+  }
+
+  async set(context: TurnContext, value: T): Promise<void> {
+    (await this.object(context))[this.name] = value;
+  }
+
+  async delete(context: TurnContext): Promise<void> {
+    delete (await this.object(context))[this.name];
+  }
+
+  private object(context: TurnContext): Record<string, unknown> | Promise<Record<string, unknown>> {
+    return (this.state.get(context) as Record<string, unknown> | undefined) ?? this.state.load(context);
   }
 }
