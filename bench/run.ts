@@ -74,8 +74,12 @@ const SCRIPTS: string[][] = [
 ];
 const TURNS_PER_SCRIPT = 6;
 
+// Citizens come through Azure Bot Service's Web Chat channel, not the Emulator (which also gets
+// the classifier's trace in every response); set BENCH_CHANNEL=emulator to measure that instead.
+const CHANNEL = process.env.BENCH_CHANNEL === 'emulator' ? {} : { channelId: 'webchat', serviceUrl: 'https://webchat.botframework.com/' };
+
 function activityBody(conversationId: string, text: string): string {
-  return JSON.stringify(emulatorActivity(conversationId, { text }));
+  return JSON.stringify(emulatorActivity(conversationId, { text, ...CHANNEL }));
 }
 
 let conversationSeq = 0;

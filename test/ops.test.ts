@@ -74,6 +74,20 @@ describe('one log line per turn', () => {
     expect(all).not.toContain('010190');
   });
 
+  it('reads the intent from the trace on every channel, while only the Emulator gets the trace', async () => {
+    const bot = await start();
+    const webchat = await post(bot.url, activity('log-3', { channelId: 'webchat', serviceUrl: 'https://webchat.botframework.com/', text: 'kan jeg beholde nemid' }));
+    const emulator = await post(bot.url, activity('log-4', { text: 'kan jeg beholde nemid' }));
+    const types = (body: unknown) => (body as { activities: Array<{ type: string }> }).activities.map((a) => a.type);
+    expect(types(webchat.body)).not.toContain('trace');
+    expect(webchat.texts.length).toBeGreaterThan(0);
+    expect(types(emulator.body)).toContain('trace');
+    expect(bot.turns().map((t) => [t.channel, t.intent])).toEqual([
+      ['webchat', 'keep_nemid'],
+      ['emulator', 'keep_nemid'],
+    ]);
+  });
+
   it('names the case and the reason when the turn opens a case', async () => {
     const bot = await start();
     await post(bot.url, activity('log-2', { text: 'Tal med en medarbejder' }));

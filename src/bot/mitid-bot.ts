@@ -1,6 +1,8 @@
 import {
   ActivityTypes,
   CardFactory,
+  Channels,
+  DeliveryModes,
   ConversationState,
   TeamsActivityHandler,
   type Activity,
@@ -145,6 +147,10 @@ export class MitIdBot extends TeamsActivityHandler {
     }
     context.onSendActivities(async (ctx, activities, next) => {
       presentReplies(activities, ctx.activity);
+      // Traces are for the Bot Framework Emulator. botbuilder's adapter drops them for other
+      // channels, but not from replies that come back in the response (expectReplies): there every
+      // client got the classifier's scores. The turn log has read them by now (its handler runs first).
+      if (ctx.activity.deliveryMode === DeliveryModes.ExpectReplies && ctx.activity.channelId !== Channels.Emulator) dropTraces(activities);
       return next();
     });
     if (this.memoryScopes) context.turnState.set(MEMORY_SCOPES_KEY, this.memoryScopes);
@@ -366,6 +372,11 @@ export function createBotOnStorage(options: {
     conversationState: new GuardedConversationState(storage),
     unanswered: new UnansweredLog(storage),
   });
+}
+
+/** Removes trace activities in place: the array is the one botbuilder goes on to send. */
+function dropTraces(activities: Array<Partial<Activity>>): void {
+  for (let i = activities.length - 1; i >= 0; i--) if (activities[i]!.type === ActivityTypes.Trace) activities.splice(i, 1);
 }
 
 function capitalise(text: string): string {
