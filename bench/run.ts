@@ -76,7 +76,8 @@ const TURNS_PER_SCRIPT = 6;
 
 // Citizens come through Azure Bot Service's Web Chat channel, not the Emulator (which also gets
 // the classifier's trace in every response); set BENCH_CHANNEL=emulator to measure that instead.
-const CHANNEL = process.env.BENCH_CHANNEL === 'emulator' ? {} : { channelId: 'webchat', serviceUrl: 'https://webchat.botframework.com/' };
+const CHANNEL_ID = process.env.BENCH_CHANNEL === 'emulator' ? 'emulator' : 'webchat';
+const CHANNEL = CHANNEL_ID === 'emulator' ? {} : { channelId: CHANNEL_ID, serviceUrl: 'https://webchat.botframework.com/' };
 
 function activityBody(conversationId: string, text: string): string {
   return JSON.stringify(emulatorActivity(conversationId, { text, ...CHANNEL }));
@@ -483,7 +484,7 @@ async function prefill(dir: string, count: number): Promise<number> {
   const batch = 500;
   for (let from = 0; from < count; from += batch) {
     const changes: Record<string, Record<string, unknown>> = {};
-    for (let i = from; i < Math.min(count, from + batch); i++) changes[`emulator/conversations/bench-${i}/`] = storedState(guideVersion, i);
+    for (let i = from; i < Math.min(count, from + batch); i++) changes[`${CHANNEL_ID}/conversations/bench-${i}/`] = storedState(guideVersion, i);
     await storage.write(changes);
   }
   await storage.flush();
