@@ -508,7 +508,8 @@ function postTurn(url: string, body: string): Promise<{ status: number; text: st
 async function storedTest(count: number, turns: number): Promise<StoredResult> {
   const dir = tempDir(`stored-${count}`);
   const writeS = await prefill(dir, count);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).length;
+  // One slot file (`<sha256>.a`) per conversation after its first write.
+  const files = readdirSync(dir).filter((f) => f.endsWith('.a')).length;
   if (files !== count) throw new Error(`prefill wrote ${files} files, expected ${count}`);
   const server = await startServer(`bot (${count} stored)`, BOT, { ...BOT_ENV, DATA_DIR: dir }, [], BOT_TSX);
   try {

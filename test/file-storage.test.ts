@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStorage, type CorruptFile } from '../src/storage/file-storage';
+import { decodeSlot, encodeSlot } from '../src/storage/slot-file';
 
 const projectRoot = path.resolve(__dirname, '..');
 
@@ -18,8 +19,35 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+function baseFor(key: string, directory = dir): string {
+  return path.join(directory, createHash('sha256').update(key, 'utf8').digest('hex'));
+}
+
+/** The file of the earlier layout (one JSON file per key, replaced by rename), still read. */
 function fileFor(key: string, directory = dir): string {
-  return path.join(directory, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+  return `${baseFor(key, directory)}.json`;
+}
+
+/** A key's two slot files. */
+function slotFiles(key: string, directory = dir): [string, string] {
+  return [`${baseFor(key, directory)}.a`, `${baseFor(key, directory)}.b`];
+}
+
+/** The record a key has on disk: the whole slot with the highest version, parsed; undefined if none. */
+async function onDisk(key: string): Promise<unknown> {
+  let best: { version: number; text: string } | undefined;
+  for (const file of slotFiles(key)) {
+    const data = await fs.readFile(file).catch(() => undefined);
+    const decoded = data && decodeSlot(data);
+    if (decoded && (!best || decoded.version > best.version)) best = decoded;
+  }
+  return best && (JSON.parse(best.text) as unknown);
+}
+
+/** Both slot files' bytes, to tell whether a write touched them. */
+async function slotBytes(key: string): Promise<string> {
+  const contents = await Promise.all(slotFiles(key).map((file) => fs.readFile(file, 'latin1').catch(() => '')));
+  return contents.join('|');
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -43,15 +71,14 @@ async function eTagOf(storage: FileStorage, key: string): Promise<string> {
 }
 
 describe('FileStorage', () => {
-  it('round-trips an item and stores { key, eTag, item } in a sha256-named file', async () => {
+  it('round-trips an item and stores { key, eTag, item } in sha256-named slot files', async () => {
     const storage = await started();
     await storage.write({ 'conv/1': { dialog: { step: 2, answers: ['ja', 'nej'] } } });
 
     const items = await storage.read(['conv/1']);
     expect(items['conv/1']).toEqual({ dialog: { step: 2, answers: ['ja', 'nej'] }, eTag: expect.any(String) });
 
-    const onDisk: unknown = JSON.parse(await fs.readFile(fileFor('conv/1'), 'utf8'));
-    expect(onDisk).toEqual({ key: 'conv/1', eTag: items['conv/1'].eTag, item: { dialog: { step: 2, answers: ['ja', 'nej'] } } });
+    expect(await onDisk('conv/1')).toEqual({ key: 'conv/1', eTag: items['conv/1'].eTag, item: { dialog: { step: 2, answers: ['ja', 'nej'] } } });
   });
 
   it('leaves missing keys out of the result', async () => {
@@ -86,11 +113,11 @@ describe('FileStorage', () => {
       await storage.write({ k: { v: 1 } });
       const stale = await eTagOf(storage, 'k');
       await storage.write({ k: { v: 2, eTag: stale } });
-      const before = await fs.readFile(fileFor('k'), 'utf8');
+      const before = await slotBytes('k');
 
       await expect(storage.write({ k: { v: 3, eTag: stale } })).rejects.toThrow(/eTag conflict.*"k"|"k".*eTag conflict/);
 
-      expect(await fs.readFile(fileFor('k'), 'utf8')).toBe(before);
+      expect(await slotBytes('k')).toBe(before);
       expect((await storage.read(['k'])).k.v).toBe(2);
     });
 
@@ -188,7 +215,7 @@ describe('FileStorage', () => {
     const storage = await started();
     await storage.write({ a: { v: 1 }, b: { v: 2 } });
     await storage.delete(['a', 'never-written']);
-    expect(await exists(fileFor('a'))).toBe(false);
+    for (const file of slotFiles('a')) expect(await exists(file)).toBe(false);
     expect(await storage.read(['a', 'b'])).toEqual({ b: { v: 2, eTag: expect.any(String) } });
   });
 
@@ -200,8 +227,9 @@ describe('FileStorage', () => {
     const items = await storage.read(keys);
     expect(keys.map((key) => items[key]?.i)).toEqual([0, 1, 2, 3]);
     const names = (await fs.readdir(dir)).sort();
-    expect(names).toEqual(keys.map((key) => path.basename(fileFor(key))).sort());
-    expect(names.every((name) => /^[0-9a-f]{64}\.json$/.test(name))).toBe(true);
+    // One slot file per key after a first write: `<sha256>.a`.
+    expect(names).toEqual(keys.map((key) => path.basename(slotFiles(key)[0])).sort());
+    expect(names.every((name) => /^[0-9a-f]{64}\.a$/.test(name))).toBe(true);
   });
 
   it('flush waits for writes and deletes that are still in flight', async () => {
@@ -214,11 +242,8 @@ describe('FileStorage', () => {
 
     await storage.flush();
 
-    for (const key of ['a', 'b', 'c']) {
-      const onDisk: unknown = JSON.parse(await fs.readFile(fileFor(key), 'utf8'));
-      expect(onDisk).toMatchObject({ key, item: { big } });
-    }
-    expect(await exists(fileFor('gone'))).toBe(false);
+    for (const key of ['a', 'b', 'c']) expect(await onDisk(key)).toMatchObject({ key, item: { big } });
+    for (const file of slotFiles('gone')) expect(await exists(file)).toBe(false);
     await Promise.all([...writes, deleting]);
     await expect(conflicting).rejects.toThrow(/eTag conflict/);
   });
@@ -318,17 +343,12 @@ describe('FileStorage', () => {
         }
       })();
     `;
-    const isComplete = (text: string): boolean => {
-      try {
-        const record: unknown = JSON.parse(text);
-        if (typeof record !== 'object' || record === null || !('item' in record)) return false;
-        const item: unknown = record.item;
-        if (typeof item !== 'object' || item === null || !('n' in item) || !('payload' in item)) return false;
-        return typeof item.n === 'number' && item.payload === String(item.n % 10).repeat(size);
-      } catch {
-        return false;
-      }
+    const isComplete = (item: unknown): boolean => {
+      if (typeof item !== 'object' || item === null || !('n' in item) || !('payload' in item)) return false;
+      return typeof item.n === 'number' && item.payload === String(item.n % 10).repeat(size);
     };
+    // What another reader of the directory gets (no cache: a new FileStorage each time).
+    const readFresh = async (): Promise<unknown> => (await new FileStorage({ directory: dir }).read(['big'])).big;
     const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
       cwd: projectRoot,
       env: { ...process.env, FS_MODULE: path.join(projectRoot, 'src', 'storage', 'file-storage.ts'), FS_DIR: dir },
@@ -346,23 +366,69 @@ describe('FileStorage', () => {
       });
       expect(ready, stderr).toBe(true);
 
-      // Read along while the child writes: a reader must never see a half-written file either.
-      const partialReads: number[] = [];
+      // Read along while the child writes in place: a reader must never get a half-written record
+      // (the slot being written fails its checksum, and the other slot's record is read).
+      const partialReads: unknown[] = [];
+      let reads = 0;
       const killAt = Date.now() + 300;
       while (Date.now() < killAt) {
-        const text = await fs.readFile(fileFor('big'), 'utf8').catch(() => undefined);
-        if (text !== undefined && !isComplete(text)) partialReads.push(text.length);
+        const item = await readFresh();
+        reads++;
+        if (!isComplete(item)) partialReads.push(item);
       }
       expect(partialReads).toEqual([]);
+      expect(reads).toBeGreaterThan(3);
     } finally {
       child.kill('SIGKILL');
     }
     expect(await exited).toBe('SIGKILL');
 
-    // At least one write finished before 'ready', so the file must exist and be whole.
-    expect(isComplete(await fs.readFile(fileFor('big'), 'utf8'))).toBe(true);
+    // At least one write finished before 'ready', so a whole record must be there.
+    expect(isComplete(await readFresh())).toBe(true);
     const item = (await (await started()).read(['big'])).big;
     expect(item.payload).toBe(String(item.n % 10).repeat(size));
+  });
+
+  it('reads the previous record when the slot being written was cut short, and writes over that slot next', async () => {
+    const reports: CorruptFile[] = [];
+    const storage = await started({ onCorrupt: (details) => reports.push(details) });
+    await storage.write({ k: { v: 1 } });
+    await storage.write({ k: { v: 2, eTag: await eTagOf(storage, 'k') } });
+    // Version 2 went to slot b; cut it short as a power loss could (the header promises more bytes).
+    const [, slotB] = slotFiles('k');
+    const whole = await fs.readFile(slotB);
+    await fs.writeFile(slotB, whole.subarray(0, whole.length - 5));
+
+    const restarted = await started({ onCorrupt: (details) => reports.push(details) });
+    const item = (await restarted.read(['k'])).k;
+    expect(item.v).toBe(1);
+    expect(reports).toEqual([]);
+    await restarted.write({ k: { v: 3, eTag: item.eTag } });
+    expect(await onDisk('k')).toMatchObject({ item: { v: 3 } });
+    expect(decodeSlot(await fs.readFile(slotB))?.version).toBe(2);
+    expect((await new FileStorage({ directory: dir }).read(['k'])).k.v).toBe(3);
+  });
+
+  it('reports a key whose only slot holds no whole record, and a write starts it afresh', async () => {
+    const reports: CorruptFile[] = [];
+    const storage = await started({ onCorrupt: (details) => reports.push(details) });
+    const [slotA] = slotFiles('k');
+    await fs.writeFile(slotA, encodeSlot(1, '{"key":"k","eTag":"e","item":{"v":1}}').subarray(0, 20));
+    expect(await storage.read(['k'])).toEqual({});
+    expect(reports.map(({ key, file }) => ({ key, file }))).toEqual([{ key: 'k', file: slotA }]);
+    await storage.write({ k: { v: 2 } });
+    expect((await new FileStorage({ directory: dir }).read(['k'])).k.v).toBe(2);
+  });
+
+  it('reads records of the earlier layout and moves them to slots on the next write', async () => {
+    await fs.writeFile(fileFor('old'), JSON.stringify({ key: 'old', eTag: 'e1', item: { v: 1 } }));
+    const storage = await started();
+    const item = (await storage.read(['old'])).old;
+    expect(item).toEqual({ v: 1, eTag: 'e1' });
+    await storage.write({ old: { v: 2, eTag: 'e1' } });
+    expect(await exists(fileFor('old'))).toBe(false);
+    expect(await onDisk('old')).toMatchObject({ item: { v: 2 } });
+    expect((await new FileStorage({ directory: dir }).read(['old'])).old.v).toBe(2);
   });
 });
 
@@ -372,7 +438,7 @@ describe('the in-memory cache of written records', () => {
     try {
       const storage = new FileStorage({ directory: dir, cacheEntries: 2 });
       await storage.write({ a: { v: 1 } });
-      const file = path.join(dir, `${createHash('sha256').update('a', 'utf8').digest('hex')}.json`);
+      const [file] = slotFiles('a', dir);
       await fs.rm(file); // gone from disk: only the cache can answer now
       const first = await storage.read(['a']);
       expect(first.a.v).toBe(1);
@@ -411,8 +477,7 @@ describe('the in-memory cache of written records', () => {
     const stored = await storage.read([key]);
     await storage.write({ [key]: { ...stored[key], v: 2 } });
     await expect(storage.write({ [key]: { ...stored[key], v: 3 } })).rejects.toThrow(/eTag conflict/);
-    const onDisk = JSON.parse(await fs.readFile(fileFor(key), 'utf8')) as { key: string; eTag: string; item: { v: number } };
-    expect(onDisk).toEqual({ key, eTag: (await storage.read([key]))[key]!.eTag, item: { v: 2 } });
+    expect(await onDisk(key)).toEqual({ key, eTag: (await storage.read([key]))[key]!.eTag, item: { v: 2 } });
   });
 
   it('refuses an item whose own toJSON does not give an object', async () => {

@@ -9,6 +9,7 @@ import { danishToday, fixedClock } from '../src/clock';
 import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON } from '../src/storage/bot-storage';
 import { FileStorage } from '../src/storage/file-storage';
 import { GuardedConversationState } from '../src/storage/guarded-state';
+import { decodeSlot } from '../src/storage/slot-file';
 import { content, Conversation, recognizer } from './helpers/bot-harness';
 
 let dir: string;
@@ -111,8 +112,8 @@ describe('FileStorage and the state share their JSON (src/storage/bot-storage.ts
     const storage = new FileStorage({ directory: dir });
     // The storage trusts the caller's JSON (made just before the call), so this one is what lands on disk.
     await storage.write({ k: withJson({ step: 'Q1' }, WRITTEN_JSON, '{"step":"as the caller serialised it"}') });
-    const [file] = readdirSync(dir).filter((name) => name.endsWith('.json'));
-    expect(JSON.parse(readFileSync(path.join(dir, file!), 'utf8'))).toMatchObject({ key: 'k', item: { step: 'as the caller serialised it' } });
+    const [file] = readdirSync(dir).filter((name) => name.endsWith('.a'));
+    expect(JSON.parse(decodeSlot(readFileSync(path.join(dir, file!)))!.text)).toMatchObject({ key: 'k', item: { step: 'as the caller serialised it' } });
     // Without it the item itself is serialised.
     await storage.write({ k: { step: 'Q2' } });
     expect((await new FileStorage({ directory: dir }).read(['k'])).k).toMatchObject({ step: 'Q2' });

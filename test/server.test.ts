@@ -146,7 +146,7 @@ describe('state survives a restart', () => {
     await post(first.url, activity('r', { text: 'ja' }));
     await first.app.close();
     running = [];
-    expect(readdirSync(dataDir).some((f) => f.endsWith('.json'))).toBe(true);
+    expect(readdirSync(dataDir).some((f) => /^[0-9a-f]{64}\.[ab]$/.test(f))).toBe(true);
 
     const second = await start();
     const resumed = await post(second.url, activity('r', { text: 'nej' }));

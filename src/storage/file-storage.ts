@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fs, rename as renameCallback, writeFile as writeFileCallback } from 'node:fs';
+import { close as closeCallback, constants, fdatasync as fdatasyncCallback, open as openCallback, promises as fs, write as writeCallback } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
 import { InFlight } from '../async/in-flight';
 import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON, type BotStorage } from './bot-storage';
+import { decodeSlot, encodeSlot } from './slot-file';
 
 /** Keys whose file names are remembered; cleared when full (at most about 2 MB of strings). */
 const FILE_NAME_CACHE = 10_000;
@@ -59,19 +60,39 @@ interface PendingWrite {
 }
 
 // The callback API works on plain file descriptors; the promise API wraps each in a FileHandle.
-const writeFileByPath = promisify(writeFileCallback);
-const renameByPath = promisify(renameCallback);
+const openFd = promisify(openCallback);
+const writeFd = promisify(writeCallback);
+const syncFd = promisify(fdatasyncCallback);
+const closeFd = promisify(closeCallback);
+
+/** A key's two slot files, written in turn: `<sha256>.a` and `<sha256>.b`. */
+const SLOT_SUFFIXES = ['.a', '.b'] as const;
+/** Files of the earlier layout (one `<sha256>.json` per key, replaced by rename): still read, removed on the next write. */
+const LEGACY_SUFFIX = '.json';
+
+/** Where a key's current record is: its version and slot, and whether an earlier-layout file is still there. */
+interface SlotState {
+  version: number;
+  slot: 0 | 1;
+  legacy: boolean;
+}
 
 /** Leftover temp files younger than this may belong to another instance still writing, so they are kept. */
 const STALE_TEMP_MS = 60_000;
 
 /**
- * A botbuilder `Storage` that keeps one JSON file per key on the local disk.
+ * A botbuilder `Storage` that keeps each key's record in files on the local disk.
  *
- * - File names are the sha256 hex of the key plus `.json`, so any key (slashes, unicode, thousands of characters)
- *   maps to a safe, fixed-length name.
- * - Writes go to a uniquely named `*.tmp` file in the same directory and are then renamed over the target, so a
- *   crash leaves either the old or the new file, never a partial one.
+ * - File names are the sha256 hex of the key, so any key (slashes, unicode, thousands of characters) maps to a
+ *   safe, fixed-length name.
+ * - Each key has two slot files, `<sha256>.a` and `<sha256>.b` (src/storage/slot-file.ts), and a write goes in
+ *   place into the one not holding the current record, with a version one higher. A crash, or a power loss with
+ *   `fsync`, can only cut short the slot being written; its checksum then fails and the other slot, with the
+ *   previous record, is read. So a key has either its old or its new record, never a partial one. Writing in
+ *   place, rather than to a temp file renamed over the old one, keeps ext4 from forcing the new file's data out
+ *   at every rename: on this project's machines that took 0.2 ms of CPU and over a millisecond of a disk thread
+ *   per write, more than the rest of a turn's storage work together.
+ * - Records in the earlier layout (one `<sha256>.json` per key) are read as before and removed by the key's next write.
  * - ETags follow botbuilder's `MemoryStorage`: a write succeeds when the item has no `eTag`, `eTag` is `"*"`,
  *   nothing is stored yet, or the `eTag` matches the stored one; every successful write assigns a fresh eTag.
  * - Within one process, the check-and-write for a key is serialised, so two writers holding the same eTag cannot
@@ -82,6 +103,8 @@ const STALE_TEMP_MS = 60_000;
  */
 export class FileStorage implements BotStorage {
   private readonly fileNames = new Map<string, string>();
+  /** Where each key's current record is, as far as this process has seen (bounded like the file names). */
+  private readonly slots = new Map<string, SlotState>();
   private readonly directory: string;
   private readonly fsync: boolean;
   private readonly onCorrupt: ((details: CorruptFile) => void) | undefined;
@@ -227,14 +250,47 @@ export class FileStorage implements BotStorage {
     }
     // The same text JSON.stringify would give for { key, eTag, item }, without serialising the item again.
     const text = `{"key":${JSON.stringify(key)},"eTag":"${randomUUID()}","item":${itemJson}}`;
+    const base = this.fileFor(key);
+    const current = this.slots.get(key) ?? (await this.findSlots(key, base));
+    const next: SlotState = { version: (current?.version ?? 0) + 1, slot: current?.slot === 0 ? 1 : 0, legacy: false };
     this.touch(key);
     try {
-      await this.replaceFile(this.fileFor(key), text);
+      // The first two versions of a key create its two slot files.
+      await this.writeSlot(`${base}${SLOT_SUFFIXES[next.slot]}`, encodeSlot(next.version, text), next.version <= 2);
     } finally {
       // Also after: a read that began during the write may have found no file yet.
       this.touch(key);
     }
+    this.rememberSlots(key, next);
     this.remember(key, text);
+    if (current?.legacy) await fs.rm(`${base}${LEGACY_SUFFIX}`, { force: true });
+  }
+
+  /** Where a key's current record is on disk (for a write that has not seen it read). */
+  private async findSlots(key: string, base: string): Promise<SlotState | undefined> {
+    const found = await this.readSlots(base);
+    if (found.current) return { version: found.current.version, slot: found.current.slot, legacy: await exists(`${base}${LEGACY_SUFFIX}`) };
+    // No whole slot (or none at all): start over at slot a, and clear out a record of the earlier layout.
+    return (await exists(`${base}${LEGACY_SUFFIX}`)) ? { version: 0, slot: 1, legacy: true } : found.any ? { version: 0, slot: 1, legacy: false } : undefined;
+  }
+
+  /** Both slot files of a key: the whole version with the highest number, and the first damaged file if any. */
+  private async readSlots(base: string): Promise<{ current?: { version: number; slot: 0 | 1; text: string }; damaged?: string; any: boolean }> {
+    const contents = await Promise.all(SLOT_SUFFIXES.map((suffix) => readIfThere(`${base}${suffix}`)));
+    let current: { version: number; slot: 0 | 1; text: string } | undefined;
+    let damaged: string | undefined;
+    contents.forEach((data, slot) => {
+      if (data === undefined) return;
+      const decoded = decodeSlot(data);
+      if (!decoded) damaged ??= `${base}${SLOT_SUFFIXES[slot]}`;
+      else if (!current || decoded.version > current.version) current = { ...decoded, slot: slot as 0 | 1 };
+    });
+    return { current, damaged, any: contents.some((data) => data !== undefined) };
+  }
+
+  private rememberSlots(key: string, state: SlotState): void {
+    if (this.slots.size >= FILE_NAME_CACHE && !this.slots.has(key)) this.slots.clear();
+    this.slots.set(key, state);
   }
 
   /** A write or delete of `key` has begun or ended: what reads found missing may no longer be. */
@@ -265,28 +321,18 @@ export class FileStorage implements BotStorage {
     if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private async replaceFile(target: string, data: string): Promise<void> {
-    const temp = `${target}.${randomUUID()}.tmp`;
+  /** Writes `data` at the start of `file` (created if need be), not truncating: the slot's header says where it ends. */
+  private async writeSlot(file: string, data: Buffer, mayCreate: boolean): Promise<void> {
+    const fd = await openFd(file, constants.O_WRONLY | constants.O_CREAT, 0o600);
     try {
-      if (this.fsync) {
-        const handle = await fs.open(temp, 'wx', 0o600);
-        try {
-          await handle.writeFile(data, 'utf8');
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      } else {
-        // Without fsync there is no need for a FileHandle (fs.promises.writeFile makes one too),
-        // which costs more CPU than the write itself.
-        await writeFileByPath(temp, data, { encoding: 'utf8', flag: 'wx', mode: 0o600 });
-      }
-      await renameByPath(temp, target);
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw err;
+      let written = 0;
+      while (written < data.length) written += (await writeFd(fd, data, written, data.length - written, written)).bytesWritten;
+      if (this.fsync) await syncFd(fd);
+    } finally {
+      await closeFd(fd);
     }
-    if (this.fsync) await this.syncDirectory();
+    // A new file is only durable once its directory entry is.
+    if (this.fsync && mayCreate) await this.syncDirectory();
   }
 
   private async deleteAll(keys: string[]): Promise<void> {
@@ -295,9 +341,11 @@ export class FileStorage implements BotStorage {
       keys.map((key) =>
         this.withKeyLock(key, async () => {
           this.cache.delete(key);
+          this.slots.delete(key);
           this.touch(key);
           try {
-            await fs.rm(this.fileFor(key), { force: true });
+            const base = this.fileFor(key);
+            await Promise.all([...SLOT_SUFFIXES, LEGACY_SUFFIX].map((suffix) => fs.rm(`${base}${suffix}`, { force: true })));
           } finally {
             this.touch(key);
           }
@@ -326,20 +374,27 @@ export class FileStorage implements BotStorage {
       return JSON.parse(cached) as StoredRecord;
     }
     if (this.absent.has(key)) return undefined;
-    const file = this.fileFor(key);
-    let text: string;
+    const base = this.fileFor(key);
     const reading = this.reading.get(key) ?? { count: 0, touched: false };
     this.reading.set(key, reading);
     reading.count++;
+    let file: string;
+    let text: string | undefined;
+    let damaged: string | undefined;
     try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      // Only when no write or delete of the key overlapped the lookup is "missing" still true.
-      if (!reading.touched) this.rememberAbsent(key);
-      return undefined;
+      const slots = await this.readSlots(base);
+      damaged = slots.damaged;
+      file = slots.current ? `${base}${SLOT_SUFFIXES[slots.current.slot]}` : `${base}${LEGACY_SUFFIX}`;
+      text = slots.current?.text ?? (await readIfThere(file))?.toString('utf8');
+      // Not when a write overlapped: what this read found may be older than what the write left.
+      if (slots.current && !reading.touched) this.rememberSlots(key, { version: slots.current.version, slot: slots.current.slot, legacy: false });
+      if (text === undefined && damaged === undefined && !reading.touched) this.rememberAbsent(key);
     } finally {
       if (--reading.count === 0) this.reading.delete(key);
+    }
+    if (text === undefined) {
+      if (damaged !== undefined) this.onCorrupt?.({ key, file: damaged, error: new Error('slot file holds no whole record') });
+      return undefined;
     }
     try {
       const parsed: unknown = JSON.parse(text);
@@ -359,7 +414,7 @@ export class FileStorage implements BotStorage {
     // Every turn reads and writes the same few keys; hashing them each time showed in the profile.
     let file = this.fileNames.get(key);
     if (file === undefined) {
-      file = path.join(this.directory, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+      file = path.join(this.directory, createHash('sha256').update(key, 'utf8').digest('hex'));
       if (this.fileNames.size >= FILE_NAME_CACHE) this.fileNames.clear();
       this.fileNames.set(key, file);
     }
@@ -416,6 +471,25 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
 
 function isStoredRecord(value: unknown): value is StoredRecord {
   return isPlainRecord(value) && typeof value.key === 'string' && typeof value.eTag === 'string' && isPlainRecord(value.item);
+}
+
+/** A file's bytes, or undefined when there is no such file. */
+async function readIfThere(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isNotFound(err: unknown): boolean {
