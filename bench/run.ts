@@ -677,7 +677,7 @@ async function main(): Promise<void> {
   }
 
   if (PARTS.has('storage')) {
-    log('\n4. Stored conversations (FileStorage, one file per conversation paused at Q2)');
+    log('\n4. Stored conversations (FileStorage, conversations paused at Q2)');
     let largest: StoredResult | undefined;
     for (const count of P.storedCounts) {
       const s = await storedTest(count, P.storedTurns);

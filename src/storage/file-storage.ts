@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { close as closeCallback, constants, fdatasync as fdatasyncCallback, open as openCallback, promises as fs, write as writeCallback } from 'node:fs';
+import { close as closeCallback, constants, fdatasync as fdatasyncCallback, open as openCallback, promises as fs, readFile as readFileCallback, write as writeCallback } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
@@ -64,6 +64,7 @@ const openFd = promisify(openCallback);
 const writeFd = promisify(writeCallback);
 const syncFd = promisify(fdatasyncCallback);
 const closeFd = promisify(closeCallback);
+const readWholeFile = promisify(readFileCallback);
 
 /** A key's two slot files, written in turn: `<sha256>.a` and `<sha256>.b`. */
 const SLOT_SUFFIXES = ['.a', '.b'] as const;
@@ -251,7 +252,8 @@ export class FileStorage implements BotStorage {
     // The same text JSON.stringify would give for { key, eTag, item }, without serialising the item again.
     const text = `{"key":${JSON.stringify(key)},"eTag":"${randomUUID()}","item":${itemJson}}`;
     const base = this.fileFor(key);
-    const current = this.slots.get(key) ?? (await this.findSlots(key, base));
+    // A key read as missing (and not written since) has no files to look for: a new conversation's first write.
+    const current = this.slots.get(key) ?? (this.absent.has(key) ? undefined : await this.findSlots(key, base));
     const next: SlotState = { version: (current?.version ?? 0) + 1, slot: current?.slot === 0 ? 1 : 0, legacy: false };
     this.touch(key);
     try {
@@ -476,7 +478,7 @@ function isStoredRecord(value: unknown): value is StoredRecord {
 /** A file's bytes, or undefined when there is no such file. */
 async function readIfThere(file: string): Promise<Buffer | undefined> {
   try {
-    return await fs.readFile(file);
+    return await readWholeFile(file);
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
