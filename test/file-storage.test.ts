@@ -420,6 +420,27 @@ describe('FileStorage', () => {
     expect((await new FileStorage({ directory: dir }).read(['k'])).k.v).toBe(2);
   });
 
+  it('keeps a bounded number of slot files open, and a deleted key is written to a new file', async () => {
+    const openFiles = async (): Promise<number> => (await fs.readdir('/proc/self/fd')).length;
+    const storage = await started();
+    const before = await openFiles();
+    const keys = Array.from({ length: 300 }, (_, i) => `conv/${i}`);
+    for (const key of keys) await storage.write({ [key]: { v: 1 } });
+    for (const key of keys) await storage.write({ [key]: { v: 2, eTag: await eTagOf(storage, key) } });
+    expect((await openFiles()) - before).toBeLessThanOrEqual(128);
+
+    await storage.write({ gone: { v: 1 } });
+    await storage.delete(['gone']);
+    await storage.write({ gone: { v: 2 } });
+    const fresh = new FileStorage({ directory: dir });
+    expect((await fresh.read(['gone'])).gone.v).toBe(2);
+    expect(Object.keys(await fresh.read(keys))).toHaveLength(300);
+    expect(Object.values(await fresh.read(keys)).every((item) => item.v === 2)).toBe(true);
+
+    await storage.flush();
+    expect(await openFiles()).toBeLessThanOrEqual(before);
+  });
+
   it('reads records of the earlier layout and moves them to slots on the next write', async () => {
     await fs.writeFile(fileFor('old'), JSON.stringify({ key: 'old', eTag: 'e1', item: { v: 1 } }));
     const storage = await started();

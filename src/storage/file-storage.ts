@@ -63,13 +63,21 @@ interface PendingWrite {
 const openFd = promisify(openCallback);
 const writeFd = promisify(writeCallback);
 const syncFd = promisify(fdatasyncCallback);
-const closeFd = promisify(closeCallback);
 const readWholeFile = promisify(readFileCallback);
 
 /** A key's two slot files, written in turn: `<sha256>.a` and `<sha256>.b`. */
 const SLOT_SUFFIXES = ['.a', '.b'] as const;
 /** Files of the earlier layout (one `<sha256>.json` per key, replaced by rename): still read, removed on the next write. */
 const LEGACY_SUFFIX = '.json';
+
+/** Slot files kept open between writes (two per recently active conversation). */
+const OPEN_SLOT_FILES = 128;
+
+interface OpenSlot {
+  fd: number;
+  /** Writes using the descriptor now: it is not closed under them. */
+  users: number;
+}
 
 /** Where a key's current record is: its version and slot, and whether an earlier-layout file is still there. */
 interface SlotState {
@@ -106,6 +114,8 @@ export class FileStorage implements BotStorage {
   private readonly fileNames = new Map<string, string>();
   /** Where each key's current record is, as far as this process has seen (bounded like the file names). */
   private readonly slots = new Map<string, SlotState>();
+  /** Slot files kept open for writing, least recently used first. */
+  private readonly openSlots = new Map<string, OpenSlot>();
   private readonly directory: string;
   private readonly fsync: boolean;
   private readonly onCorrupt: ((details: CorruptFile) => void) | undefined;
@@ -189,6 +199,8 @@ export class FileStorage implements BotStorage {
    */
   async flush(): Promise<void> {
     await this.inFlight.settled();
+    // Shutdown flushes last; a later write opens its file again.
+    this.closeIdleSlots(0);
   }
 
   /**
@@ -325,16 +337,46 @@ export class FileStorage implements BotStorage {
 
   /** Writes `data` at the start of `file` (created if need be), not truncating: the slot's header says where it ends. */
   private async writeSlot(file: string, data: Buffer, mayCreate: boolean): Promise<void> {
-    const fd = await openFd(file, constants.O_WRONLY | constants.O_CREAT, 0o600);
+    const open = await this.openSlot(file);
+    open.users++;
     try {
       let written = 0;
-      while (written < data.length) written += (await writeFd(fd, data, written, data.length - written, written)).bytesWritten;
-      if (this.fsync) await syncFd(fd);
+      while (written < data.length) written += (await writeFd(open.fd, data, written, data.length - written, written)).bytesWritten;
+      if (this.fsync) await syncFd(open.fd);
     } finally {
-      await closeFd(fd);
+      open.users--;
     }
+    this.closeIdleSlots(OPEN_SLOT_FILES);
     // A new file is only durable once its directory entry is.
     if (this.fsync && mayCreate) await this.syncDirectory();
+  }
+
+  /**
+   * The slot file open for writing, from the most recently used {@link OPEN_SLOT_FILES}: a
+   * conversation writes the same two files turn after turn, and opening and closing them cost
+   * more CPU than the write. Writes of one key are serialised by its lock, so a file is never
+   * opened twice at once.
+   */
+  private async openSlot(file: string): Promise<OpenSlot> {
+    const open = this.openSlots.get(file);
+    if (open) {
+      this.openSlots.delete(file);
+      this.openSlots.set(file, open);
+      return open;
+    }
+    const opened: OpenSlot = { fd: await openFd(file, constants.O_WRONLY | constants.O_CREAT, 0o600), users: 0 };
+    this.openSlots.set(file, opened);
+    return opened;
+  }
+
+  /** Closes the least recently used open slot files not being written until at most `keep` stay open. */
+  private closeIdleSlots(keep: number, only?: readonly string[]): void {
+    for (const [file, open] of this.openSlots) {
+      if (this.openSlots.size <= keep && !only) break;
+      if (open.users > 0 || (only && !only.includes(file))) continue;
+      this.openSlots.delete(file);
+      closeCallback(open.fd, () => undefined);
+    }
   }
 
   private async deleteAll(keys: string[]): Promise<void> {
@@ -347,6 +389,8 @@ export class FileStorage implements BotStorage {
           this.touch(key);
           try {
             const base = this.fileFor(key);
+            // An open descriptor would go on writing to the removed file.
+            this.closeIdleSlots(0, SLOT_SUFFIXES.map((suffix) => `${base}${suffix}`));
             await Promise.all([...SLOT_SUFFIXES, LEGACY_SUFFIX].map((suffix) => fs.rm(`${base}${suffix}`, { force: true })));
           } finally {
             this.touch(key);
