@@ -12,7 +12,7 @@ const FILE_NAME_CACHE = 10_000;
 
 /** Options for {@link FileStorage}. */
 export interface FileStorageOptions {
-  /** Directory holding one JSON file per key. Created (recursively, mode 0700) by {@link FileStorage.init}. */
+  /** Directory holding the keys' slot files. Created (recursively, mode 0700) by {@link FileStorage.init}. */
   directory: string;
   /**
    * When `true`, every write and delete is flushed to the disk (file and directory `fsync`) before it resolves,
@@ -21,8 +21,9 @@ export interface FileStorageOptions {
   fsync?: boolean;
   /**
    * Called when a data file exists but cannot be parsed or does not hold a valid record. The key is then treated
-   * as missing: `read` leaves it out and `write` overwrites it. Writes are atomic, so this should never happen
-   * unless something other than this class touched the directory.
+   * as missing: `read` leaves it out and `write` overwrites it. A write cut short leaves the key's previous record
+   * in its other slot, so this happens only to a key's very first write cut short by a power loss, or when
+   * something other than this class touched the directory.
    */
   onCorrupt?: (details: CorruptFile) => void;
   /**
