@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { close as closeCallback, constants, fdatasync as fdatasyncCallback, open as openCallback, promises as fs, readFile as readFileCallback, write as writeCallback } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
@@ -73,6 +74,8 @@ const LEGACY_SUFFIX = '.json';
 
 /** Slot files kept open between writes (two per recently active conversation). */
 const OPEN_SLOT_FILES = 128;
+/** The longest pause between reads of a key whose slots were all torn (pauses 1, 4, 16, 64 ms). */
+const TORN_READ_WAIT_MS = 64;
 
 interface OpenSlot {
   fd: number;
@@ -429,7 +432,15 @@ export class FileStorage implements BotStorage {
     let text: string | undefined;
     let damaged: string | undefined;
     try {
-      const slots = await this.readSlots(base);
+      let slots = await this.readSlots(base);
+      // A crash leaves at most one slot torn, since a write starts only after the one before it
+      // ended. Both failing at once means a writer this read does not wait for (another process
+      // reading along, or this one outside the key's lock) went through two writes while the
+      // files were read: read again before calling the record damaged.
+      for (let wait = 1; !slots.current && slots.damaged !== undefined && wait <= TORN_READ_WAIT_MS; wait *= 4) {
+        await delay(wait);
+        slots = await this.readSlots(base);
+      }
       damaged = slots.damaged;
       file = slots.current ? `${base}${SLOT_SUFFIXES[slots.current.slot]}` : `${base}${LEGACY_SUFFIX}`;
       text = slots.current?.text ?? (await readIfThere(file))?.toString('utf8');
