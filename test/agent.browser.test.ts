@@ -137,8 +137,8 @@ describe('the agent page in a real browser', () => {
 
     // One citizen went some way in the guide and asked a question first; another asks straight away.
     const first = await citizenAsksForAPerson([
-      ['Hjælp mig med at få MitID', 'Skal du identitetssikres'],
-      ['Ja', 'pas eller ID-kort med chip'],
+      ['Hjælp mig med at få MitID', 'pas eller ID-kort med chip'],
+      ['Ja', 'smartphone, som kan scanne pas'],
       ['Nej', 'Kan du selv komme fysisk i Borgerservice?'],
     ]);
     const second = await citizenAsksForAPerson([['kan jeg beholde mit nemid', 'NemID lukkede endeligt']]);
@@ -147,7 +147,7 @@ describe('the agent page in a real browser', () => {
     const firstCard = card(page, first.caseId);
     await expect.poll(async () => firstCard.textContent(), SEE).toContain('Venter 3 min');
     const firstText = await firstCard.textContent();
-    expect(firstText).toContain('Q1 Ja → Q2 Nej → Borgerservice');
+    expect(firstText).toContain('Q2 Ja → Q3 Nej → Borgerservice');
     expect(firstText).toContain('borgeren bad om en medarbejder');
     expect(firstText).toContain('Sidst skrev borgeren');
     await expect.poll(async () => page.locator('#queue-count').textContent(), SEE).toContain('2 borgere venter');
@@ -155,9 +155,9 @@ describe('the agent page in a real browser', () => {
 
     await firstCard.getByRole('button', { name: `Overtag sag ${first.caseId}` }).click();
     await chatShows(page, `Sag ${first.caseId} · kanal`);
-    await chatShows(page, 'Forløb i guiden: Q1 Ja → Q2 Nej → Borgerservice');
+    await chatShows(page, 'Forløb i guiden: Q2 Ja → Q3 Nej → Borgerservice');
     await page.getByRole('heading', { name: `Din sag ${first.caseId}` }).waitFor(SEE);
-    expect(await page.locator('#case-path').textContent()).toContain('Q1 Ja → Q2 Nej → Borgerservice');
+    expect(await page.locator('#case-path').textContent()).toContain('Q2 Ja → Q3 Nej → Borgerservice');
     // Topics by their titles, as in the queue, not the classifier's ids.
     expect(await page.locator('#case-intents').textContent()).not.toMatch(/_/);
     // Taking a case puts the cursor where the agent writes to the citizen.

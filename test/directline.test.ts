@@ -7,7 +7,8 @@ import { call, DlClient, errorOf, StreamClient, type ActivitySet, type Conversat
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
 
 const WELCOME = 'Jeg er MitID-hjælperen';
-const QUESTION = 'Skal du identitetssikres, før du kan få MitID?';
+// Today the guide begins at the passport question (Q1 has nothing to decide since NemID closed).
+const QUESTION = 'Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?';
 
 let dataDir: string;
 let running: DirectLineServer[] = [];
@@ -396,7 +397,7 @@ describe('Direct Line: memory', () => {
     expect(answer.status).toBe(200);
     const after = await client.poll(before.watermark, (acts) => acts.length >= 2);
     expect(after.activities[0]!.text).toBe('ja');
-    expect(texts(after.activities).join(' ')).toContain('pas eller ID-kort med chip');
+    expect(texts(after.activities).join(' ')).toContain('smartphone, som kan scanne pas');
     expect(Number(after.watermark)).toBeGreaterThan(Number(before.watermark));
   });
 

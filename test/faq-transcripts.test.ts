@@ -68,37 +68,34 @@ describe('an FAQ answer with no dialog active', () => {
     expect(await conversation.say('kan jeg beholde mit nemid')).toEqual([expectedAnswer('keep_nemid')]);
   });
 
-  it('an answer leaves no dialog behind: "ja" afterwards is not taken as an answer', async () => {
+  it('an answer leaves no dialog behind: "ja" afterwards is no answer, and the bot asks what next with the same buttons', async () => {
     const conversation = new Conversation();
-    await conversation.say('kan jeg beholde nemid?');
-    expect(await conversation.say('ja')).toEqual([toReply(replies().message('fallback'))]);
+    const [answer] = await conversation.say('kan jeg beholde nemid?');
+    expect(await conversation.say('ja')).toEqual([{ text: replies().text(content.messages.whatHelp.text), buttons: answer!.buttons }]);
   });
 });
 
-describe('get_mitid offers the guide', () => {
-  it('its buttons start with "Hjælp mig med at få MitID", and tapping it starts the guide at Trin 1 and Q1', async () => {
+describe('"hvordan får jeg MitID?" is answered by walking the guide', () => {
+  it('the question starts the guide at once: Trin 1, and today the passport question', async () => {
     const conversation = new Conversation();
     const said = await conversation.say('hvordan opretter jeg et mitid');
-    expect(said).toEqual([expectedAnswer('get_mitid')]);
-    expect(said[0]!.text).toContain('henvende dig til din bank');
-    expect(said[0]!.buttons[0]).toBe('Hjælp mig med at få MitID');
-    expect(said[0]!.buttons.slice(1)).toEqual(intent('get_mitid').followUps.map(titleOf).slice(0, 2));
-
-    const guide = await conversation.say(said[0]!.buttons[0]!);
-    expect(guide).toEqual([toReply(replies().message('guideStart')), ...expectedFrom(content, content.guide.start, PINNED_DAYS.after)]);
-    expect(guide.map((r) => r.text)).toEqual([
-      'Godt, så går vi i gang. Jeg stiller dig nogle få spørgsmål.',
-      '**Trin 1: Se om du kan oprette MitID selv**',
-      'Skal du identitetssikres, før du kan få MitID?',
-    ]);
+    expect(said).toEqual([toReply(replies().message('guideStart')), ...expectedFrom(content, content.guide.start, PINNED_DAYS.after)]);
+    expect(said.at(-1)!.text).toBe('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?');
   });
 
-  it('inside the guide the same question is answered without the guide button, and the question is asked again', async () => {
+  it('inside the guide the same question says the guide is under way and asks the open question again', async () => {
     const conversation = new Conversation();
     await conversation.say(START);
     const said = await conversation.say('hvordan opretter jeg et mitid');
-    expect(said).toEqual([expectedAnswer('get_mitid', PINNED_DAYS.after, true), question('Q1')]);
-    expect(said[0]!.buttons).not.toContain(START);
+    expect(said).toEqual([toReply(replies().message('guideRunning')), question('Q2')]);
+  });
+
+  it('an answer that offers the guide takes a plain "ja tak" as yes to it', async () => {
+    const conversation = new Conversation();
+    const [answer] = await conversation.say('skal jeg identitetssikres');
+    expect(answer!.buttons[0]).toBe(START);
+    const said = await conversation.say('ja tak');
+    expect(said).toEqual([toReply(replies().message('guideStart')), ...expectedFrom(content, content.guide.start, PINNED_DAYS.after)]);
   });
 });
 
@@ -112,7 +109,7 @@ describe('follow-up buttons', () => {
 
   const targets = [...new Set([...content.intents.intents.values()].flatMap((i) => i.followUps))];
 
-  it.each(targets.filter((id) => !isCommand(titleOf(id))).map((id) => [id, titleOf(id)] as const))(
+  it.each(targets.filter((id) => !isCommand(titleOf(id)) && !intent(id).startsGuide).map((id) => [id, titleOf(id)] as const))(
     'tapping the title of %s ("%s") gives exactly that intent',
     async (id, title) => {
       const conversation = new Conversation();
@@ -201,7 +198,7 @@ describe('out of scope', () => {
   it('CPR, phone and e-mail typed in an out-of-scope question are masked in the unanswered log', async () => {
     const conversation = new Conversation();
     const said = await conversation.say('hvad bliver vejret i morgen i Odense? ring på 12 34 56 78 eller skriv til inge@example.dk, cpr 010190-1234');
-    expect(said).toEqual([toReply(replies().message('fallback'))]);
+    expect(said).toEqual([toReply(replies().message('cprWarning')), toReply(replies().message('fallback'))]);
     const [entry, ...rest] = await conversation.unanswered.list();
     expect(rest).toEqual([]);
     expect(entry?.text).toBe('hvad bliver vejret i morgen i Odense? ring på [telefon] eller skriv til [e-mail], cpr [CPR]');
@@ -209,14 +206,14 @@ describe('out of scope', () => {
 });
 
 describe('questions inside the guide', () => {
-  it('"hvad er en kodeviser?" at Q1 is answered (code_display), then Q1 is asked again, and "ja" still answers Q1', async () => {
+  it('"hvad er en kodeviser?" at Q2 is answered (code_display, without buttons), then Q2 is asked again, and "ja" still answers Q2', async () => {
     const conversation = new Conversation();
     await conversation.say(START);
     const said = await conversation.say('hvad er en kodeviser?');
-    expect(said).toEqual([expectedAnswer('code_display', PINNED_DAYS.after, true), question('Q1')]);
+    expect(said).toEqual([{ text: answerText('code_display'), buttons: [] }, question('Q2')]);
     expect(said[0]!.text).toContain('kodeviser eller kodeoplæser');
-    expect(said[1]).toEqual({ text: 'Skal du identitetssikres, før du kan få MitID?', buttons: ['Ja', 'Nej', 'Ved ikke'] });
-    expect(await conversation.say('ja')).toEqual(expectedFrom(content, 'Q2', PINNED_DAYS.after));
+    expect(said[1]).toEqual({ text: 'Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?', buttons: ['Ja', 'Nej'] });
+    expect(await conversation.say('ja')).toEqual(expectedFrom(content, 'Q3', PINNED_DAYS.after));
   });
 
   it.each(['nej det har jeg ikke', 'Nej, det har jeg ikke.', 'nej, jeg har ikke noget pas', 'det har jeg ikke'])(
@@ -224,7 +221,6 @@ describe('questions inside the guide', () => {
     async (text) => {
       const conversation = new Conversation();
       await conversation.say(START);
-      await conversation.say('ja');
       const said = await conversation.say(text);
       expect(said).toEqual(expectedFrom(content, 'O3', PINNED_DAYS.after));
       expect(said[0]!.text).toContain('Du kan få MitID i Borgerservice');
@@ -239,7 +235,6 @@ describe('questions inside the guide', () => {
     const conversation = new Conversation();
     await conversation.say(START);
     await conversation.say('ja');
-    await conversation.say('ja');
     expect((await conversation.say('ja')).at(-1)).toEqual(question('Q4'));
     const said = await conversation.say(text);
     expect(said).toEqual(expectedFrom(content, 'O6', PINNED_DAYS.after));
@@ -250,18 +245,17 @@ describe('questions inside the guide', () => {
   it('"Nej, det har jeg desværre ikke" at Q2 goes to Borgerservice, not to the Ja path', async () => {
     const conversation = new Conversation();
     await conversation.say(START);
-    await conversation.say('ja');
     expect(await conversation.say('Nej, det har jeg desværre ikke')).toEqual(expectedFrom(content, 'O3', PINNED_DAYS.after));
   });
 });
 
-describe('the same question on the three pinned days', () => {
+describe('the same question on the pinned days', () => {
   it.each(Object.entries(PINNED_DAYS))('"hvornår lukker nemid" on the %s day (%s) gives that day’s answer', async (when, day) => {
     const conversation = new Conversation({ day });
     const said = await conversation.say('hvornår lukker nemid');
     expect(said).toEqual([expectedAnswer('nemid_end_dates', day)]);
     const text = said[0]!.text;
-    if (when === 'before') {
+    if (when === 'before' || when === 'midway') {
       expect(text).toContain('Fra 31. oktober 2022 kan NemID ikke længere bruges til netbank');
       expect(text).toContain('NemID lukker endeligt 30. juni 2023');
     } else if (when === 'between') {

@@ -16,16 +16,16 @@ describe('the flow as a picture', () => {
   it('draws every box and every arrow, with Danish answer labels and dated arrows', () => {
     for (const id of Object.keys(content.guide.nodes)) expect(diagram).toMatch(new RegExp(`^  ${id}[\\[{]`, 'm'));
     expect(diagram).toContain('Q1 -- "Ja" --> Q2');
-    expect(diagram).toContain('Q1 -- "Ved ikke" --> O0');
-    expect(diagram).toContain('O0 -. "før 30.06.2023" .-> Q0');
-    expect(diagram).toContain('O0 -. "fra 30.06.2023" .-> Q2');
+    expect(diagram).toContain('Q1 -. "Ved ikke, før 30.06.2023" .-> O0');
+    expect(diagram).toContain('Q1 -. "Ved ikke, fra 30.06.2023" .-> Q2');
+    expect(diagram).toContain('O0 --> Q0');
   });
 
   it('changes when the guide changes', () => {
     const edited = structuredClone(content.guide);
     const q4 = edited.nodes.Q4!;
     if (q4.kind !== 'question') throw new Error('Q4 must be a question');
-    q4.answers.nej = 'O7';
+    q4.answers.nej = { variants: [{ value: 'O7' }] };
     expect(guideToMermaid(edited, content.phrases)).not.toBe(diagram);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { edgesOf } from '../src/content/guide-content';
+import { answerTarget, edgesOf } from '../src/content/guide-content';
 import { Replies } from '../src/bot/replies';
 import { fixedClock } from '../src/clock';
 import { Conversation, PINNED_DAYS, content, toReply } from './helpers/bot-harness';
-import { allPaths, expectedFrom } from './helpers/guide-paths';
+import { allPaths, boxesFrom, expectedFrom } from './helpers/guide-paths';
 
 const START = 'Hjælp mig med at få MitID';
 const replies = (day: string) => new Replies(content, fixedClock(`${day}T12:00:00+01:00`));
@@ -19,15 +19,21 @@ describe.each(Object.values(PINNED_DAYS))('every path of the flowchart on %s', (
   it.each(paths.map((p) => [p.name, p] as const))('%s', async (_name, path) => {
     const conversation = new Conversation({ day });
     await startGuide(conversation, day);
+    const passed: Array<[string, string?]> = boxesFrom(content, content.guide.start, day);
     for (const [question, answer] of path.answers) {
       const node = content.guide.nodes[question]!;
       if (node.kind !== 'question') throw new Error(`${question} is not a question`);
       const label = content.phrases.answers[answer]!.label;
       const said = await conversation.say(label);
-      expect(said).toEqual(expectedFrom(content, node.answers[answer]!, day));
+      const target = answerTarget(node, answer, day)!;
+      passed.push([question, answer]);
+      expect(said).toEqual(expectedFrom(content, target, day, passed));
+      passed.push(...boxesFrom(content, target, day));
     }
-    // The guide has ended: a new message is no longer taken as an answer.
-    expect(await conversation.say('ja')).toEqual([toReply(replies(day).message('fallback'))]);
+    // The guide has ended: a plain "ja" is no answer, and the bot asks what the person wants.
+    const after = await conversation.say('ja');
+    expect(after.map((r) => r.text)).toEqual([replies(day).text(content.messages.whatHelp.text)]);
+    expect(after[0]!.buttons).toEqual(content.messages.guideEnd.buttons);
   });
 });
 
@@ -41,8 +47,8 @@ describe('coverage of the flowchart', () => {
 });
 
 describe('the guide in plain words', () => {
-  it('Q1 offers Ja, Nej and Ved ikke as buttons, after Trin 1', async () => {
-    const conversation = new Conversation({ day: PINNED_DAYS.before });
+  it('before NemID closed, Q1 offers Ja, Nej and Ved ikke as buttons, after Trin 1', async () => {
+    const conversation = new Conversation({ day: PINNED_DAYS.midway });
     const said = await conversation.say(START);
     expect(said.map((r) => r.text)).toEqual([
       'Godt, så går vi i gang. Jeg stiller dig nogle få spørgsmål.',
@@ -52,11 +58,35 @@ describe('the guide in plain words', () => {
     expect(said[2]!.buttons).toEqual(['Ja', 'Nej', 'Ved ikke']);
   });
 
+  it('today Q1 is not asked: one sentence says NemID closed on 30 June 2023, and the passport question follows', async () => {
+    const conversation = new Conversation({ day: PINNED_DAYS.after });
+    const said = await conversation.say(START);
+    expect(said.map((r) => r.text)).toEqual([
+      'Godt, så går vi i gang. Jeg stiller dig nogle få spørgsmål.',
+      '**Trin 1: Se om du kan oprette MitID selv**',
+      content.guide.nodes.Q1!.kind === 'question' ? content.guide.nodes.Q1!.skipped!.text : '',
+      'Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?',
+    ]);
+    expect(said[2]!.text).toContain('30. juni 2023');
+    expect(said[3]!.buttons).toEqual(['Ja', 'Nej']);
+  });
+
+  it.each(['2023-06-29', '2023-06-30'])('the day NemID closed decides whether Q1 is asked (%s)', async (day) => {
+    const said = await new Conversation({ day }).say(START);
+    const asksQ1 = said.some((r) => r.text === 'Skal du identitetssikres, før du kan få MitID?');
+    expect(asksQ1).toBe(day < '2023-06-30');
+  });
+
+  it('no text of the guide tells the person to "følge JA" or "følge NEJ", on any day', () => {
+    const texts = Object.values(content.guide.nodes).flatMap((n) => [...n.text.variants.map((v) => v.value), ...(n.kind === 'question' && n.skipped ? [n.skipped.text] : [])]);
+    for (const text of texts) expect(text).not.toMatch(/følg(e)? (JA|NEJ)/i);
+  });
+
   it('before NemID closed: "Ved ikke" → try mitid.dk → it failed → Q2', async () => {
     const conversation = new Conversation({ day: PINNED_DAYS.before });
     await conversation.say(START);
     const tried = await conversation.say('det ved jeg ikke');
-    expect(tried[0]!.text).toContain('Følg NEJ og forsøg at oprette dig via hjemmesiden mitid.dk');
+    expect(tried[0]!.text).toContain('prøv først at oprette dig selv på hjemmesiden mitid.dk med dit NemID');
     expect(tried[1]!.text).toContain('Lykkedes det at oprette MitID på mitid.dk?');
     const failed = await conversation.say('det virkede ikke');
     expect(failed).toHaveLength(1);
@@ -72,19 +102,20 @@ describe('the guide in plain words', () => {
     expect(worked.map((r) => r.text)).toEqual(['**Trin 2: Vælg hvordan du vil bruge MitID**', 'Har du en smartphone eller tablet?']);
   });
 
-  it('today NemID is closed: "Nej" at Q1 says so and goes on as JA', async () => {
-    const conversation = new Conversation({ day: PINNED_DAYS.after });
+  it('before NemID closed: "Nej" at Q1 creates MitID with NemID on mitid.dk, then Trin 2', async () => {
+    const conversation = new Conversation({ day: PINNED_DAYS.midway });
     await conversation.say(START);
     const said = await conversation.say('nej');
-    expect(said[0]!.text).toContain('NemID lukkede endeligt 30. juni 2023');
-    expect(said[0]!.text).not.toContain('ved hjælp af dit NemID. Ud over');
-    expect(said[1]!.text).toBe('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?');
+    expect(said.map((r) => r.text)).toEqual([
+      expect.stringContaining('Du kan selv oprette MitID på hjemmesiden mitid.dk ved hjælp af dit NemID'),
+      '**Trin 2: Vælg hvordan du vil bruge MitID**',
+      'Har du en smartphone eller tablet?',
+    ]);
   });
 
   it('Borgerservice, cannot come in person → O4 → Trin 2', async () => {
     const conversation = new Conversation();
     await conversation.say(START);
-    await conversation.say('ja');
     const borgerservice = await conversation.say('nej desværre');
     expect(borgerservice[0]!.text).toMatch(/^Du kan få MitID i Borgerservice\. Husk at bestille tid/);
     expect(borgerservice[1]!.text).toBe('Kan du selv komme fysisk i Borgerservice?');
@@ -96,10 +127,9 @@ describe('the guide in plain words', () => {
     ]);
   });
 
-  it('no smartphone → kodeviser → cannot wait → O7 → TIP → end', async () => {
+  it('no smartphone → kodeviser → cannot wait → O7 → TIP → the personal plan → end', async () => {
     const conversation = new Conversation();
     await conversation.say(START);
-    await conversation.say('jep'); // Q1
     await conversation.say('ja tak'); // Q2
     await conversation.say('jo'); // Q3 → O2 → T2 → Q4
     const codeDisplay = await conversation.say('nej');
@@ -110,27 +140,64 @@ describe('the guide in plain words', () => {
     const cannotWait = await conversation.say('nej, det kan jeg ikke');
     expect(cannotWait[0]!.text).toContain('Man kan godt oprette flere unikke brugere med individuelle koder i samme MitID app. Kontakt din bank for at få hjælp.');
     expect(cannotWait[1]!.text).toContain('Vi anbefaler, at du har et ekstra MitID i reserve');
-    expect(cannotWait[2]!.text).toBe('Sådan får du MitID. Har du flere spørgsmål, kan du bare skrive dem her.');
-    expect(cannotWait[2]!.buttons).toEqual(['Start forfra', 'Tal med en medarbejder']);
+    expect(cannotWait[2]!.text.split('\n').filter((line) => /^\d\. /.test(line))).toEqual([
+      '1. Opret MitID i MitID appen, og lad appen aflæse chippen i dit pas.',
+      '2. Bestil en MitID kodeviser eller kodeoplæser. Leveringstiden er 7-15 hverdage.',
+      '3. Kontakt din bank for at få hjælp til at oprette MitID som app på en smartphone eller tablet, du kan låne.',
+      '4. Overvej et ekstra MitID i reserve, fx en MitID app på familiens tablet.',
+    ]);
+    expect(cannotWait[3]!.text).toBe('Sådan får du MitID. Har du flere spørgsmål, kan du bare skrive dem her.');
+    expect(cannotWait[3]!.buttons).toEqual(['Start forfra', 'Tal med en medarbejder']);
+  });
+
+  it('the plan is personal: Borgerservice with your passport when you have one, with valid ID when you have not, the municipality when you cannot come', async () => {
+    const planOf = async (answers: string[]) => {
+      const conversation = new Conversation();
+      await conversation.say(START);
+      let last: Awaited<ReturnType<Conversation['say']>> = [];
+      for (const answer of answers) last = await conversation.say(answer);
+      return last.find((r) => r.text.startsWith('Din plan'))?.text ?? '';
+    };
+    const withPassport = await planOf(['ja', 'nej', 'ja', 'ja']); // Q2 ja, Q3 nej → O3, Q6 ja, Q4 ja
+    expect(withPassport).toContain('Bestil tid i Borgerservice, og tag dit pas eller ID-kort med.');
+    const without = await planOf(['nej', 'ja', 'ja']); // Q2 nej → O3, Q6 ja, Q4 ja
+    expect(without).toContain('tag gyldig legitimation med');
+    expect(without).not.toContain('dit pas');
+    const cannotCome = await planOf(['nej', 'nej', 'ja']); // Q6 nej → O4
+    expect(cannotCome).not.toContain('Bestil tid i Borgerservice');
+    expect(cannotCome).toContain('Kontakt din kommune');
   });
 });
 
 describe('free-text answers', () => {
   it.each([
-    ['ja tak', 'Q2'],
-    ['jep', 'Q2'],
-    ['JA!', 'Q2'],
-    ['1', 'Q2'],
-    ['nej desværre', 'Q2'], // today NEJ explains NemID is closed and goes on to Q2
-    ['det ved jeg ikke', 'Q2'],
-    ['ved ikke', 'Q2'],
-    ['jeg er ikke sikker', 'Q2'],
-  ])('"%s" answers Q1', async (text, nextQuestion) => {
+    ['ja tak', 'Q3'],
+    ['jep', 'Q3'],
+    ['JA!', 'Q3'],
+    ['1', 'Q3'],
+    ['ja, det har jeg', 'Q3'],
+    ['nej desværre', 'Q6'],
+    ['2', 'Q6'],
+    ['nej, jeg har ikke noget pas', 'Q6'],
+  ])('"%s" answers Q2', async (text, nextQuestion) => {
     const conversation = new Conversation({ day: PINNED_DAYS.after });
     await conversation.say(START);
     const said = await conversation.say(text);
     const question = content.guide.nodes[nextQuestion]!;
     expect(said.at(-1)!.text).toBe(replies(PINNED_DAYS.after).text(question.text));
+  });
+
+  it.each([
+    ['ja tak', 'Q2'],
+    ['det ved jeg ikke', 'Q0'],
+    ['jeg er ikke sikker', 'Q0'],
+    ['nej', 'Q4'],
+  ])('before NemID closed, "%s" answers Q1', async (text, nextQuestion) => {
+    const conversation = new Conversation({ day: PINNED_DAYS.midway });
+    await conversation.say(START);
+    const said = await conversation.say(text);
+    const question = content.guide.nodes[nextQuestion]!;
+    expect(said.at(-1)!.text).toBe(replies(PINNED_DAYS.midway).text(question.text));
   });
 
   it.each([
@@ -158,10 +225,10 @@ describe('free-text answers', () => {
     const conversation = new Conversation();
     await conversation.say(START);
     const confused = await conversation.say('blomkål');
-    expect(confused).toEqual([{ text: 'Det forstod jeg ikke helt. Svar Ja, Nej eller Ved ikke, eller tryk på en knap.', buttons: ['Ja', 'Nej', 'Ved ikke'] }]);
+    expect(confused).toEqual([{ text: 'Det forstod jeg ikke helt. Svar Ja eller Nej, eller tryk på en knap.', buttons: ['Ja', 'Nej'] }]);
     const again = await conversation.say('ja nej'); // both at once is no answer either
-    expect(again[0]!.buttons).toEqual(['Ja', 'Nej', 'Ved ikke']);
+    expect(again[0]!.buttons).toEqual(['Ja', 'Nej']);
     const answered = await conversation.say('ja');
-    expect(answered[0]!.text).toBe('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?');
+    expect(answered[0]!.text).toContain('Har du adgang til en smartphone, som kan scanne pas?');
   });
 });

@@ -98,20 +98,20 @@ describe('escalation end to end: a citizen and an agent as two Direct Line clien
     const anna = await agentSignsIn(server, 'anna');
     const citizen = await citizenJoins(server);
     await citizen.say('Hjælp mig med at få MitID');
-    await citizen.expect('Skal du identitetssikres');
-    await citizen.say('Ja');
     await citizen.expect('pas eller ID-kort');
+    await citizen.say('Ja');
+    await citizen.expect('smartphone, som kan scanne pas');
 
     const caseId = await escalates(citizen);
     await anna.side.expect(`Ny sag i køen: ${caseId}`);
     const queue = (await agentApi(server, anna.token, '/queue')).body as { cases: Array<{ id: string; status: string; guidePath: string[] }> };
-    expect(queue.cases).toEqual([expect.objectContaining({ id: caseId, status: 'queued', guidePath: ['Q1 Ja', 'Q2 (ikke besvaret)'] })]);
+    expect(queue.cases).toEqual([expect.objectContaining({ id: caseId, status: 'queued', guidePath: ['Q2 Ja', 'Q3 (ikke besvaret)'] })]);
 
     const take = await agentApi(server, anna.token, `/cases/${caseId}/take`, {});
     expect(take.status).toBe(200);
     await citizen.expect('Du er nu i kontakt med en medarbejder, Anna');
     const summary = await anna.side.expect(`Du har nu sag ${caseId}`);
-    expect(summary.join('\n')).toContain('Forløb i guiden: Q1 Ja → Q2 (ikke besvaret)');
+    expect(summary.join('\n')).toContain('Forløb i guiden: Q2 Ja → Q3 (ikke besvaret)');
 
     await anna.side.say('Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');
     await citizen.expect('**Anna:** Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');

@@ -111,7 +111,7 @@ describe('what the agent gets', () => {
     await citizen.say('Nej');
     const { caseId } = await escalate(citizen);
     const stored = (await service.get(caseId))!;
-    expect(stored.guidePath).toEqual(['Q1 Ja', 'Q2 Nej', 'Borgerservice', 'Q6 (ikke besvaret)']);
+    expect(stored.guidePath).toEqual(['Q2 Ja', 'Q3 Nej', 'Borgerservice', 'Q6 (ikke besvaret)']);
     // The guide's "Ja"/"Nej" are answers, not topics, even where they resemble an intent.
     expect(stored.recentIntents).toEqual(['code_display', 'none']);
     expect(stored.channelId).toBe('test');
@@ -125,7 +125,7 @@ describe('what the agent gets', () => {
     await service.take(caseId, ANNA);
     const [summary, taken] = messenger.take('agent-anna');
     expect(summary!.text).toContain(`Sag ${caseId} · kanal: test · ventede 3 min`);
-    expect(summary!.text).toContain('Forløb i guiden: Q1 Ja → Q2 Nej → Borgerservice → Q6 (ikke besvaret)');
+    expect(summary!.text).toContain('Forløb i guiden: Q2 Ja → Q3 Nej → Borgerservice → Q6 (ikke besvaret)');
     expect(summary!.text).toContain(content.intents.intents.get('code_display')!.title);
     expect(summary!.text).toContain('- Borger: Mit CPR-nummer er [CPR]');
     expect(summary!.text).not.toMatch(/010203|jens@example/);

@@ -34,18 +34,19 @@ describe('POST /api/messages', () => {
     expect(joined.texts[0]).toContain('Jeg er MitID-hjælperen');
     const guide = await post(url, activity('c1', { text: 'Hjælp mig med at få MitID' }));
     expect(guide.status).toBe(200);
-    expect(guide.texts.at(-1)).toBe('Skal du identitetssikres, før du kan få MitID?');
-    const buttons = (guide.body as { activities: Array<{ suggestedActions?: { actions: Array<{ type: string; title: string }> } }> }).activities.at(-1)!.suggestedActions!.actions;
-    expect(buttons.map((b) => [b.type, b.title])).toEqual([['imBack', 'Ja'], ['imBack', 'Nej'], ['imBack', 'Ved ikke']]);
+    expect(guide.texts.at(-1)).toBe('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?');
+    const messages = (guide.body as { activities: Array<{ type: string; suggestedActions?: { actions: Array<{ type: string; title: string }> } }> }).activities.filter((a) => a.type === 'message');
+    const buttons = messages.at(-1)!.suggestedActions!.actions;
+    expect(buttons.map((b) => [b.type, b.title])).toEqual([['imBack', 'Ja'], ['imBack', 'Nej']]);
   });
 
   it('keeps each conversation to itself', async () => {
     const { url } = await start();
     await post(url, activity('a', { text: 'Hjælp mig med at få MitID' }));
     const other = await post(url, activity('b', { text: 'ja' }));
-    expect(other.texts[0]).toContain('Det forstod jeg desværre ikke');
+    expect(other.texts[0]).toBe('Hvad vil du gerne have hjælp til?');
     const same = await post(url, activity('a', { text: 'ja' }));
-    expect(same.texts[0]).toContain('pas eller ID-kort med chip');
+    expect(same.texts[0]).toContain('smartphone, som kan scanne pas');
   });
 
   it('refuses malformed JSON with 400', async () => {
@@ -86,7 +87,7 @@ describe('POST /api/messages', () => {
     const odd = await post(url, activity('u', { type: 'fancyNewType', value: { a: 1 } }));
     expect(odd.status).toBe(200);
     expect(odd.texts).toEqual([]);
-    expect((await post(url, activity('u', { text: 'ja' }))).texts[0]).toContain('pas eller ID-kort');
+    expect((await post(url, activity('u', { text: 'ja' }))).texts[0]).toContain('smartphone, som kan scanne pas');
   });
 
   it('answers empty text, 10,000 characters, an attachment and emoji in Danish', async () => {
@@ -180,7 +181,7 @@ describe('state survives a restart', () => {
     bot.child.kill('SIGTERM');
     const [reply, code] = await Promise.all([inFlight, exited(bot.child)]);
     expect(reply.status).toBe(200);
-    expect(reply.texts.at(-1)).toBe('Skal du identitetssikres, før du kan få MitID?');
+    expect(reply.texts.at(-1)).toBe('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?');
     expect(code).toBe(0);
   });
 });

@@ -98,16 +98,15 @@ describe('Teams: team channels and group chats', () => {
     expect(question.suggestedActions).toBeUndefined();
     const card = cardOf(question)!;
     expect(card.content.version).toBe('1.5');
-    expect(card.content.body[0]!.text).toBe('Skal du identitetssikres, før du kan få MitID?');
+    expect(card.content.body[0]!.text).toBe('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?');
     expect(card.content.actions.map((a) => [a.type, a.title, a.data])).toEqual([
       ['Action.Submit', 'Ja', { choice: 'Ja' }],
       ['Action.Submit', 'Nej', { choice: 'Nej' }],
-      ['Action.Submit', 'Ved ikke', { choice: 'Ved ikke' }],
     ]);
     // A tap is a message with the button's data as value, no text and no mention.
     await post(url, teamsActivity(teams.url, 'groupChat', STAFF, { text: '', value: { choice: 'Ja' } }));
     const next = cardOf(teams.activitiesIn(GROUP_CONVERSATION).at(-1)!)!;
-    expect(next.content.body[0]!.text).toBe('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?');
+    expect(next.content.body[0]!.text).toContain('Har du adgang til en smartphone, som kan scanne pas?');
   });
 
   it('more than three choices in a personal chat also become a card (Teams shows at most three suggested actions)', () => {

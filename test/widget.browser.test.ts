@@ -49,15 +49,16 @@ describe('the web widget in a real browser', () => {
 
     await seeText(page, 'Jeg er MitID-hjælperen');
     await tap(page, 'Hjælp mig med at få MitID');
-    await seeText(page, 'Skal du identitetssikres, før du kan få MitID?');
-    await tap(page, 'Ja'); // Q1 → Q2
+    // Today Q1 has nothing to decide: one sentence says why, and the passport question follows.
+    await seeText(page, 'NemID lukkede endeligt 30. juni 2023');
     await seeText(page, 'pas eller ID-kort med chip');
     await tap(page, 'Ja'); // Q2 → Q3
     await seeText(page, 'smartphone, som kan scanne pas');
     await tap(page, 'Ja'); // Q3 → O2 → T2 → Q4
     await seeText(page, 'Har du en smartphone eller tablet?');
-    await tap(page, 'Ja'); // Q4 → O5 → TIP → end
+    await tap(page, 'Ja'); // Q4 → O5 → TIP → the plan → end
     await seeText(page, 'Vi anbefaler, at du har et ekstra MitID i reserve');
+    await seeText(page, 'Din plan');
 
     // Free text, typed with the keyboard only.
     const sendBox = page.getByRole('textbox').last();
@@ -74,7 +75,7 @@ describe('the web widget in a real browser', () => {
     await seeText(page, 'Vi anbefaler, at du har et ekstra MitID i reserve');
     await page.getByRole('textbox').last().fill('Hjælp mig med at få MitID');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => page.getByText('Skal du identitetssikres, før du kan få MitID?').count(), { timeout: 15_000 }).toBeGreaterThan(1);
+    await expect.poll(async () => page.getByText('Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?').count(), { timeout: 15_000 }).toBeGreaterThan(1);
 
     // Keyboard focus is visible on the send box.
     await page.getByRole('textbox').last().focus();

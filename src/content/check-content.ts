@@ -38,6 +38,13 @@ export function checkContent(root: string): { content: Content; problems: string
   for (const intent of content.intents.intents.values()) {
     for (const source of intent.sources) quoteMissing(`intents/faq.yaml ${intent.id}`, source.quote, source.file);
   }
+  for (const [id, node] of Object.entries(content.guide.nodes)) {
+    if (node.kind === 'question' && node.skipped?.source) quoteMissing(`dialogs/guide.yaml ${id}.skipped`, node.skipped.source, 'saadan-faar-du-mitid-flowchart.txt');
+  }
+  for (const [topic, { answers }] of Object.entries(content.followUps.topics)) {
+    for (const [kind, answer] of Object.entries(answers)) if (answer) quoteMissing(`intents/follow-ups.yaml topics.${topic}.${kind}`, answer.source.quote, answer.source.file);
+  }
+  if (content.followUps.notInSources.source) quoteMissing('intents/follow-ups.yaml notInSources', content.followUps.notInSources.source);
 
   const training = new Map<string, string>();
   for (const intent of content.intents.intents.values()) for (const e of intent.examples) training.set(normalizeText(e), intent.id);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allDated, datedSchema, type Dated } from './dated';
+import { allDated, datedSchema, pickDated, type Dated } from './dated';
 
 const nodeId = z.string().regex(/^[A-Z][A-Z0-9]*$/, 'node-id skal være fx Q1 eller TIP / node id must look like Q1 or TIP');
 const text = z.string().trim().min(1);
@@ -10,11 +10,23 @@ const common = {
   source: text.optional(),
 };
 
+/** One step of the personal plan at the end: said when every answer in `when` was given. */
+const planVariant = z
+  .object({
+    when: z.record(nodeId, z.string().regex(/^[a-z_]+$/)).optional(),
+    text,
+  })
+  .strict();
+
+type PlanVariantShape = { when?: Record<string, string>; text: string };
+
 const stepOrOutcome = z
   .object({
     kind: z.enum(['step', 'outcome']),
     ...common,
     next: datedSchema(nodeId, 'to').optional(),
+    plan: z.union([text.transform((t): PlanVariantShape[] => [{ text: t }]), z.array(planVariant).min(1)]).optional(),
+    topic: z.string().regex(/^[a-z_]+$/).optional(),
   })
   .strict();
 
@@ -22,7 +34,9 @@ const question = z
   .object({
     kind: z.literal('question'),
     ...common,
-    answers: z.record(z.string(), nodeId).refine((a) => Object.keys(a).length >= 2, 'mindst to svar / at least two answers'),
+    about: z.array(text).default([]),
+    answers: z.record(z.string(), datedSchema(nodeId, 'to')).refine((a) => Object.keys(a).length >= 2, 'mindst to svar / at least two answers'),
+    skipped: z.object({ text, source: text.optional() }).strict().optional(),
   })
   .strict();
 
@@ -38,12 +52,31 @@ export const guideSchema = z
 export type GuideContent = z.output<typeof guideSchema>;
 export type GuideNode = z.output<typeof guideNode>;
 export type QuestionNode = Extract<GuideNode, { kind: 'question' }>;
+export type PlanVariant = z.output<typeof planVariant>;
 
 /** Node ids a node can lead to, on any date, with the answer that leads there (if any). */
 export function edgesOf(node: GuideNode): Array<{ to: string; answer?: string; dated?: Dated<string> }> {
-  if (node.kind === 'question') return Object.entries(node.answers).map(([answer, to]) => ({ answer, to }));
+  if (node.kind === 'question') {
+    return Object.entries(node.answers).flatMap(([answer, dated]) => allDated(dated).map((to) => ({ answer, to, ...(dated.variants.length > 1 ? { dated } : {}) })));
+  }
   if (!node.next) return [];
   return allDated(node.next).map((to) => ({ to, dated: node.next }));
+}
+
+/** Where an answer to a question leads on `today`. */
+export function answerTarget(node: QuestionNode, answer: string, today: string): string | undefined {
+  const dated = node.answers[answer];
+  return dated ? pickDated(dated, today) : undefined;
+}
+
+/**
+ * The box every answer of a question leads to on `today`, when they all lead to the same one:
+ * the question has nothing left to decide that day (since NemID closed, every answer to
+ * "Skal du identitetssikres?" leads to the passport question), so the guide does not ask it.
+ */
+export function commonTarget(node: QuestionNode, today: string): string | undefined {
+  const targets = new Set(Object.keys(node.answers).map((answer) => answerTarget(node, answer, today)));
+  return targets.size === 1 ? [...targets][0] : undefined;
 }
 
 /**
@@ -89,6 +122,24 @@ export function checkGuideGraph(guide: GuideContent, answerIds: ReadonlySet<stri
     }
   }
   for (const id of ids) if (!canEnd.has(id)) problems.push(`${id} fører aldrig til en afslutning / never leads to an end`);
+
+  // A question that some day has nothing to decide is skipped that day with a sentence saying why.
+  for (const [id, node] of Object.entries(guide.nodes)) {
+    if (node.kind !== 'question' || node.skipped) continue;
+    const days = Object.values(node.answers).flatMap((dated) => dated.variants.map((v) => v.before).filter((d): d is string => d !== undefined));
+    for (const day of ['0000-01-01', ...days]) {
+      if (commonTarget(node, day) !== undefined) problems.push(`${id}: alle svar fører samme sted hen fra ${day}, så spørgsmålet skal have "skipped" / every answer leads to one box from ${day}: give it "skipped"`);
+    }
+  }
+  for (const [id, node] of Object.entries(guide.nodes)) {
+    if (node.kind === 'question' || !node.plan) continue;
+    for (const variant of node.plan) {
+      for (const [question, answer] of Object.entries<string>(variant.when ?? {})) {
+        const asked = guide.nodes[question];
+        if (asked?.kind !== 'question' || !(answer in asked.answers)) problems.push(`${id}: plan.when ${question}: ${answer} er ikke et svar i guiden / is not an answer in the guide`);
+      }
+    }
+  }
 
   // Steps and outcomes chain without asking anything; a loop among them would never stop.
   for (const id of ids) {

@@ -68,7 +68,13 @@ export const handoffTextsSchema = z
   .object({
     citizen: z.object(Object.fromEntries(citizenHandoffIds.map((id) => [id, entry])) as Record<CitizenHandoffId, typeof entry>).strict(),
     agent: z.object(Object.fromEntries(agentDeskIds.map((id) => [id, entry])) as Record<AgentDeskId, typeof entry>).strict(),
-    phrases: z.object({ stay: z.array(phrase).min(1), cancel: z.array(phrase).min(1) }).strict(),
+    phrases: z
+      .object({
+        stay: z.array(phrase).min(1),
+        cancel: z.array(phrase).min(1),
+        scores: z.object(Object.fromEntries(['1', '2', '3', '4', '5'].map((n) => [n, z.array(phrase).min(1)])) as Record<'1' | '2' | '3' | '4' | '5', z.ZodArray<typeof phrase>>).strict(),
+      })
+      .strict(),
   })
   .strict();
 

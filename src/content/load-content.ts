@@ -6,6 +6,7 @@ import { loadClassifierSettings, type ClassifierSettings } from '../nlu/classifi
 import { ContentError, loadYaml } from './yaml';
 import { checkGuideGraph, guideSchema, type GuideContent } from './guide-content';
 import { handoffTextsSchema, type HandoffTexts } from './handoff-texts';
+import { followUpsSchema, type FollowUpsContent } from './follow-ups';
 import { messagesSchema, type MessagesContent } from './messages';
 import { phrasesSchema, type PhrasesContent } from './phrases';
 
@@ -20,6 +21,8 @@ export interface Content {
   handoff: HandoffTexts;
   /** FAQ intents with their answers, and out-of-scope examples. */
   intents: IntentContent;
+  /** Short follow-up questions about the topic just answered, and what the sources say. */
+  followUps: FollowUpsContent;
   /** How the intent classifier reads text and when it gives up. */
   classifier: ClassifierSettings;
   /** Hash of the guide file: conversations started on another version restart cleanly. */
@@ -47,12 +50,24 @@ export function loadContent(root: string = defaultContentRoot()): Content {
   const problems = checkGuideGraph(guide.data, new Set(Object.keys(phrases.data.answers)));
   if (problems.length > 0) throw new ContentError(`${guideFile}:\n  ${problems.join('\n  ')}`);
 
+  const intents = loadIntentContent(root);
+  const followUpsFile = path.join(root, 'intents', 'follow-ups.yaml');
+  const followUps = loadYaml(followUpsFile, followUpsSchema).data;
+  const unknownTopics = [
+    ...Object.keys(followUps.topics).filter((id) => !intents.intents.has(id as never)).map((id) => `${followUpsFile}: topics.${id} er ikke et intent / is not an intent`),
+    ...Object.entries(guide.data.nodes).flatMap(([id, node]) =>
+      node.kind !== 'question' && node.topic && !intents.intents.has(node.topic as never) ? [`${guideFile}: ${id}.topic ${node.topic} er ikke et intent / is not an intent`] : [],
+    ),
+  ];
+  if (unknownTopics.length > 0) throw new ContentError(unknownTopics.join('\n'));
+
   return {
     guide: guide.data,
     messages: messages.data,
     phrases: phrases.data,
     handoff: loadYaml(path.join(root, 'dialogs', 'handoff.yaml'), handoffTextsSchema).data,
-    intents: loadIntentContent(root),
+    intents,
+    followUps,
     classifier: loadClassifierSettings(root),
     guideVersion: createHash('sha256').update(JSON.stringify(guide.data)).digest('hex').slice(0, 16),
   };

@@ -38,8 +38,11 @@ export function guideToMermaid(guide: GuideContent, phrases: PhrasesContent): st
   for (const [id, node] of Object.entries(guide.nodes)) lines.push(`  ${shape(id, node)}`);
   for (const [id, node] of Object.entries(guide.nodes)) {
     if (node.kind === 'question') {
-      for (const [answer, to] of Object.entries(node.answers)) {
-        lines.push(`  ${id} -- ${quote(phrases.answers[answer]?.label ?? answer)} --> ${to}`);
+      for (const [answer, dated] of Object.entries(node.answers)) {
+        const label = phrases.answers[answer]?.label ?? answer;
+        for (const edge of datedLabels(dated)) {
+          lines.push(edge.label ? `  ${id} -. ${quote(`${label}, ${edge.label}`)} .-> ${edge.to}` : `  ${id} -- ${quote(label)} --> ${edge.to}`);
+        }
       }
     } else if (node.next) {
       for (const edge of datedLabels(node.next)) {

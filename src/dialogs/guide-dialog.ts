@@ -1,9 +1,10 @@
+import type { TurnContext } from 'botbuilder';
 import type { DialogContext, DialogInstance, DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { ComponentDialog, WaterfallDialog } from '../bot/dialogs';
 import type { Replies } from '../bot/replies';
 import { pickDated } from '../content/dated';
 import type { Content } from '../content/load-content';
-import type { GuideNode, QuestionNode } from '../content/guide-content';
+import { answerTarget, commonTarget, type GuideNode, type QuestionNode } from '../content/guide-content';
 import { danishToday, type Clock } from '../clock';
 import { AnswerPrompt } from './answer-prompt';
 import { sourceTitles } from '../nlu/intents-content';
@@ -12,16 +13,31 @@ export const GUIDE_DIALOG_ID = 'guide';
 const ANSWER_PROMPT_ID = 'guide.answer';
 const UNANSWERED = '(ikke besvaret)';
 
-/** One box passed in the guide: a question with the answer given, or a box that was shown. */
+/** One box passed in the guide: a question with the answer given (or skipped that day), or a box that was shown. */
 export interface PathEntry {
   node: string;
   answer?: string;
+  /** The question had nothing to decide on the day it was reached (every answer led to one box). */
+  skipped?: true;
 }
 
 interface QuestionOptions {
   node: string;
   path: PathEntry[];
 }
+
+/**
+ * Where the guide begins: at its start, or (to go on after a stop, go back, or correct an
+ * answer) at question `at` with the `path` before it, optionally answering it with `answer` at once.
+ */
+export interface GuideStart {
+  at?: string;
+  path?: PathEntry[];
+  answer?: string;
+}
+
+/** Told when the guide says a box, so the bot knows what a follow-up question is about. */
+export type BoxListener = (context: TurnContext, nodeId: string) => Promise<void>;
 
 /** Dialog id of the waterfall that asks one question box. */
 export function questionDialogId(nodeId: string): string {
@@ -39,6 +55,7 @@ export class GuideDialog extends ComponentDialog {
     private readonly content: Content,
     private readonly replies: Replies,
     private readonly clock: Clock,
+    private readonly onBox: BoxListener = async () => {},
   ) {
     super(GUIDE_DIALOG_ID);
     this.addDialog(new AnswerPrompt(ANSWER_PROMPT_ID, content.phrases));
@@ -74,15 +91,33 @@ export class GuideDialog extends ComponentDialog {
   describe(path: readonly PathEntry[], current?: string): string[] {
     const described = path.flatMap((entry) => {
       const node = this.content.guide.nodes[entry.node];
-      if (!node || node.kind === 'step') return [];
+      if (!node || node.kind === 'step' || entry.skipped) return [];
       if (node.kind === 'question') return [`${entry.node} ${entry.answer ? (this.content.phrases.answers[entry.answer]?.label ?? entry.answer) : UNANSWERED}`];
       return [node.label];
     });
     return current ? [...described, `${current} ${UNANSWERED}`] : described;
   }
 
-  protected override async onBeginDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
-    return this.walk(innerDc, this.content.guide.start, []);
+  /**
+   * The personal plan at the end: the `plan` step of every box reached, in order, each in the
+   * variant that fits the answers given ("tag dit pas med" only for someone who has one).
+   */
+  plan(path: readonly PathEntry[]): string[] {
+    const answers = new Map(path.filter((e) => e.answer).map((e) => [e.node, e.answer]));
+    return path.flatMap((entry) => {
+      const node = this.content.guide.nodes[entry.node];
+      if (!node || node.kind === 'question' || !node.plan) return [];
+      const variant = node.plan.find((v) => Object.entries(v.when ?? {}).every(([question, answer]) => answers.get(question) === answer));
+      return variant ? [variant.text] : [];
+    });
+  }
+
+  protected override async onBeginDialog(innerDc: DialogContext, options?: GuideStart): Promise<DialogTurnResult> {
+    const path = options?.path ?? [];
+    const at = options?.at !== undefined ? this.content.guide.nodes[options.at] : undefined;
+    if (at?.kind !== 'question') return this.walk(innerDc, this.content.guide.start, []);
+    if (options?.answer === undefined || !(options.answer in at.answers)) return this.ask(innerDc, options!.at!, path);
+    return this.walk(innerDc, answerTarget(at, options.answer, danishToday(this.clock))!, [...path, { node: options.at!, answer: options.answer }]);
   }
 
   private async askStep(step: WaterfallStepContext<QuestionOptions>): Promise<DialogTurnResult> {
@@ -97,27 +132,45 @@ export class GuideDialog extends ComponentDialog {
   private async followAnswerStep(step: WaterfallStepContext<QuestionOptions>): Promise<DialogTurnResult> {
     const { node: nodeId, path } = step.options;
     const answer = step.result as string;
-    const next = this.question(nodeId).answers[answer]!;
+    const next = answerTarget(this.question(nodeId), answer, danishToday(this.clock))!;
     return this.walk(step, next, [...path, { node: nodeId, answer }]);
   }
 
-  /** Says every box from `from` up to the next question, then asks it; or ends the guide. */
+  /**
+   * Says every box from `from` up to the next question that has something to decide today,
+   * then asks it; or ends the guide with the person's plan. A question whose answers all lead
+   * to one box today is not asked: its `skipped` sentence says why, and the walk goes on.
+   */
   private async walk(dc: DialogContext, from: string, path: PathEntry[]): Promise<DialogTurnResult> {
     const today = danishToday(this.clock);
+    const flowchart = sourceTitles['saadan-faar-du-mitid-flowchart.txt'];
     let id: string | undefined = from;
     while (id !== undefined) {
       const node: GuideNode = this.content.guide.nodes[id]!;
       if (node.kind === 'question') {
-        const options: QuestionOptions = { node: id, path };
-        return dc.activeDialog ? dc.replaceDialog(questionDialogId(id), options) : dc.beginDialog(questionDialogId(id), options);
+        const onlyWay = commonTarget(node, today);
+        if (onlyWay === undefined || !node.skipped) return this.ask(dc, id, path);
+        await dc.context.sendActivity(this.replies.sourced(this.replies.plain(node.skipped.text), flowchart));
+        path = [...path, { node: id, skipped: true }];
+        id = onlyWay;
+        continue;
       }
       const said = this.replies.plain(pickDated(node.text, today));
-      await dc.context.sendActivity(node.source ? this.replies.sourced(said, sourceTitles['saadan-faar-du-mitid-flowchart.txt']) : said);
+      await dc.context.sendActivity(node.source ? this.replies.sourced(said, flowchart) : said);
+      await this.onBox(dc.context, id);
       path = [...path, { node: id }];
       id = node.next ? pickDated(node.next, today) : undefined;
     }
+    const steps = this.plan(path);
+    if (steps.length > 0) await dc.context.sendActivity(this.replies.message('plan', { steps: steps.map((step, i) => `${i + 1}. ${step}`).join('\n') }));
     await dc.context.sendActivity(this.replies.message('guideEnd'));
     return dc.endDialog(path);
+  }
+
+  /** Asks question `id` (its waterfall replaces the one of the question before it). */
+  private ask(dc: DialogContext, id: string, path: PathEntry[]): Promise<DialogTurnResult> {
+    const options: QuestionOptions = { node: id, path };
+    return dc.activeDialog ? dc.replaceDialog(questionDialogId(id), options) : dc.beginDialog(questionDialogId(id), options);
   }
 
   private question(id: string): QuestionNode {

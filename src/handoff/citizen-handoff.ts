@@ -2,7 +2,6 @@ import { EventFactory, TurnContext, type Activity, type ConversationState, type 
 import type { DialogContext } from 'botbuilder-dialogs';
 import type { Clock } from '../clock';
 import type { Content } from '../content/load-content';
-import { recognizeAnswer, answerMatcher } from '../dialogs/answer-prompt';
 import { GUIDE_DIALOG_ID, type GuideDialog, type PathEntry } from '../dialogs/guide-dialog';
 import { BUILT_IN_SERVICE_URL } from '../directline/bot-bridge';
 import { maskPersonalData } from '../text/mask';
@@ -12,7 +11,10 @@ import type { HandoffService, HubState } from './handoff-service';
 
 /** What the hand-over keeps in conversation state. */
 interface HandoffFlags {
-  /** The person was asked whether the conversation may go to a person; their answer is awaited. */
+  /**
+   * Conversations stored before the bot kept its pending offers itself: the consent question
+   * was asked and its answer awaited (see {@link CitizenHandoff.takeStoredConsent}).
+   */
   offer?: EscalationReason;
   /** The case of this conversation, until it is over and the satisfaction question is answered. */
   caseId?: string;
@@ -36,6 +38,9 @@ export interface CitizenHandoffDeps {
 const FALLBACKS_BEFORE_OFFER = 2;
 const SATISFACTION = /^\s*([1-5])(?!\d)/;
 
+/** A message the hand-over takes, to be handled by running it. */
+export type Claim = () => Promise<void>;
+
 /**
  * The citizen's side of a hand-over, inside their own turns: asking for consent, opening
  * the case (with the standard handoff.initiate or Omnichannel's tags), and while the case
@@ -45,14 +50,15 @@ const SATISFACTION = /^\s*([1-5])(?!\d)/;
 export class CitizenHandoff {
   private readonly flags: StatePropertyAccessor<HandoffFlags>;
   private readonly transcript: StatePropertyAccessor<TranscriptLine[]>;
-  private readonly answers: PhraseMatcher<string>;
   private readonly queuePhrases: PhraseMatcher<'stay' | 'cancel'>;
+  private readonly scores: PhraseMatcher<string>;
 
   constructor(private readonly deps: CitizenHandoffDeps) {
     this.flags = deps.conversationState.createProperty('handoff');
     this.transcript = deps.conversationState.createProperty('transcript');
-    this.answers = answerMatcher(deps.content.phrases);
-    this.queuePhrases = new PhraseMatcher(deps.content.handoff.phrases, { shortPhraseWords: 2, fillers: deps.content.phrases.fillers });
+    const { stay, cancel, scores } = deps.content.handoff.phrases;
+    this.queuePhrases = new PhraseMatcher({ stay, cancel }, { shortPhraseWords: 2, fillers: deps.content.phrases.fillers });
+    this.scores = new PhraseMatcher(scores, { shortPhraseWords: Number.MAX_SAFE_INTEGER, fillers: deps.content.phrases.fillers });
   }
 
   /** Adds the person's message and every reply of this turn to the masked transcript. */
@@ -72,49 +78,46 @@ export class CitizenHandoff {
   }
 
   /**
-   * Handles the message when the hand-over owns it: an answer to the consent question,
-   * anything said while a case is open, or the satisfaction answer. False: the bot goes on as usual.
+   * Takes the message when the hand-over owns it: anything said while a case is open, or the
+   * answer to the satisfaction question after it closed. Undefined: the bot goes on as usual.
    */
-  async intercept(dc: DialogContext, text: string): Promise<boolean> {
-    const context = dc.context;
+  async claim(context: TurnContext, text: string): Promise<Claim | undefined> {
     const flags = await this.flags.get(context, {});
-    if (flags.caseId) {
-      const record = await this.deps.service.get(flags.caseId);
-      if (record && OPEN_STATUSES.has(record.status)) {
-        await this.whileOpen(context, record, text, flags);
-        return true;
-      }
-      const score = SATISFACTION.exec(text)?.[1];
-      delete flags.caseId;
-      if (record?.status === 'closed' && record.satisfaction === undefined && score) {
+    if (!flags.caseId) return undefined;
+    const record = await this.deps.service.get(flags.caseId);
+    if (record && OPEN_STATUSES.has(record.status)) return () => this.whileOpen(context, record, text, flags);
+    const score = SATISFACTION.exec(text)?.[1] ?? this.scores.match(text)?.key;
+    delete flags.caseId;
+    if (record?.status === 'closed' && record.satisfaction === undefined && score) {
+      return async () => {
         await this.deps.service.rate(record.id, Number(score));
         await context.sendActivity(this.deps.service.citizenText('thanks'));
-        return true;
-      }
+      };
     }
-    if (flags.offer) {
-      const reason = flags.offer;
-      delete flags.offer;
-      const answer = recognizeAnswer(this.answers, text, ['ja', 'nej']);
-      if (answer === 'ja') {
-        await this.escalate(dc, reason);
-        return true;
-      }
-      if (answer === 'nej') {
-        await context.sendActivity(this.deps.service.citizenText('declined'));
-        if (dc.activeDialog) await dc.repromptDialog();
-        return true;
-      }
-    }
-    return false;
+    return undefined;
   }
 
-  /** Says what happens next and asks for consent to share the conversation. */
-  async offer(dc: DialogContext, reason: EscalationReason): Promise<void> {
-    const flags = await this.flags.get(dc.context, {});
-    flags.offer = reason;
+  /**
+   * The consent question, saying what happens next ("Må jeg sende samtalen videre?"); its two
+   * buttons are yes and no. The fallback count starts again.
+   */
+  async consent(context: TurnContext, reason: EscalationReason): Promise<Partial<Activity>> {
+    const flags = await this.flags.get(context, {});
     flags.fallbacksInRow = 0;
-    await dc.context.sendActivity(this.deps.service.citizenText(reason === 'fallbacks' ? 'offerAfterFallbacks' : 'consent'));
+    return this.deps.service.citizenText(reason === 'fallbacks' ? 'offerAfterFallbacks' : 'consent');
+  }
+
+  /** Said when the person does not want the conversation handed over. */
+  declined(): Partial<Activity> {
+    return this.deps.service.citizenText('declined');
+  }
+
+  /** A consent question asked by the version before pending offers, still awaiting its answer; cleared once read. */
+  async takeStoredConsent(context: TurnContext): Promise<EscalationReason | undefined> {
+    const flags = await this.flags.get(context, {});
+    const reason = flags.offer;
+    delete flags.offer;
+    return reason;
   }
 
   /** Counts a fallback; true when it is the second in a row and a person should be offered. */
@@ -176,7 +179,8 @@ export class CitizenHandoff {
     if (updated.status === 'external') await context.sendActivity(service.citizenText('waitingForHub', { caseId: record.id }));
   }
 
-  private async escalate(dc: DialogContext, reason: EscalationReason): Promise<void> {
+  /** Opens the case the person agreed to, tells the channel (handoff.initiate or Omnichannel's tags) and the person. */
+  async escalate(dc: DialogContext, reason: EscalationReason): Promise<void> {
     const context = dc.context;
     const flags = await this.flags.get(context, {});
     const guide = dc.activeDialog?.id === GUIDE_DIALOG_ID ? this.deps.guide.progress(dc.activeDialog) : undefined;

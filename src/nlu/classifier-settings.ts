@@ -18,6 +18,7 @@ export const classifierSettingsSchema = z
     ambiguityMargin: z.number().min(0).max(1),
     ambiguousFloor: z.number().min(0).max(1),
     notInClarification: z.array(z.enum(intentIds)).default([]),
+    smallTalk: z.array(z.enum(intentIds)).default([]),
   })
   .strict();
 export type ClassifierSettings = z.output<typeof classifierSettingsSchema>;

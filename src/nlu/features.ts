@@ -1,16 +1,17 @@
 import type { PorterStemmerNo as PorterStemmerNoType } from 'natural/lib/natural/stemmers';
-import { newStemmer } from 'snowball-stemmers';
 import { tokenize } from '../text/normalize';
+import { danishStem } from '../text/stem';
 
 // natural has no Danish stemmer; its Norwegian one is the nearest it has and is compared
 // with Snowball's Danish one by cross-validation (`npm run eval -- --grid`).
 // It is loaded only when chosen: natural's stemmers index loads every language, with
 // dictionaries, which cost start-up time and memory for a stemmer the settings do not use.
 const stemmers: Record<'snowball' | 'porter-no', { stem(token: string): string }> = {
-  snowball: newStemmer('danish'),
+  snowball: { stem: danishStem },
   get 'porter-no'() {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('natural/lib/natural/stemmers/porter_stemmer_no') as typeof PorterStemmerNoType);
+    const porter = require('natural/lib/natural/stemmers/porter_stemmer_no') as typeof PorterStemmerNoType;
+    return { stem: (token: string) => porter.stem(toDanishLetters(token)) };
   },
 };
 
@@ -21,11 +22,6 @@ const STOP_WORDS = new Set([
   'om', 'er', 'var', 'som', 'saa', 'lige', 'bare', 'nu', 'mig', 'min', 'mit', 'mine', 'dig', 'din', 'dit', 'sig',
   'jo', 'da', 'nok', 'vel', 'mon', 'hvis', 'eller', 'men', 'fra', 'efter', 'ud', 'op',
 ]);
-
-/** Folds "ae/oe/aa" back to "æ/ø/å" for the stemmer, whose suffix rules are written for Danish letters. */
-function toDanishLetters(token: string): string {
-  return token.replace(/aa/g, 'å').replace(/oe/g, 'ø').replace(/ae/g, 'æ');
-}
 
 /** How text becomes features; the choices were made by measured accuracy (`npm run eval`). */
 export interface FeatureOptions {
@@ -38,6 +34,11 @@ export interface FeatureOptions {
 
 export const DEFAULT_FEATURES: FeatureOptions = { stemming: 'snowball', dropStopWords: true, bigrams: true, charNgrams: 4 };
 
+/** Folds "ae/oe/aa" back to "æ/ø/å" for natural's Norwegian stemmer. */
+function toDanishLetters(token: string): string {
+  return token.replace(/aa/g, 'å').replace(/oe/g, 'ø').replace(/ae/g, 'æ');
+}
+
 const stemCache = new Map<string, string>();
 
 function stem(token: string, options: FeatureOptions): string {
@@ -45,7 +46,7 @@ function stem(token: string, options: FeatureOptions): string {
   const key = `${options.stemming}:${token}`;
   const cached = stemCache.get(key);
   if (cached !== undefined) return cached;
-  const stemmed = stemmers[options.stemming].stem(toDanishLetters(token));
+  const stemmed = stemmers[options.stemming].stem(token);
   // Bounded so that a flood of made-up words cannot grow memory without end.
   if (stemCache.size < 50_000) stemCache.set(key, stemmed);
   return stemmed;

@@ -58,6 +58,7 @@ const intentSchema = z
     sources: z.array(z.object({ file: z.enum(sourceFiles), quote: text }).strict()),
     followUps: z.array(z.enum(intentIds)).max(3, 'højst tre / at most three').default([]),
     offerGuide: z.boolean().default(false),
+    startsGuide: z.boolean().default(false),
   })
   .strict();
 

@@ -7,6 +7,8 @@ import type { BotMetrics } from './metrics';
 /** What the bot let slip about a turn through the activities it sent. */
 interface Observed {
   recognized?: RecognizerResult;
+  /** The turn router's row that decided the message. */
+  route?: string;
   caseId?: string;
   escalation?: string;
   fallback: boolean;
@@ -60,9 +62,10 @@ export class TurnObserver implements Middleware {
   }
 
   private record(activity: Activity, observed: Observed, ms: number, failed: boolean): void {
-    const decision = observed.recognized ? this.decide(observed.recognized) : undefined;
+    const classified = observed.recognized && Object.keys(observed.recognized.intents).length > 0 ? observed.recognized : undefined;
+    const decision = classified ? this.decide(classified) : undefined;
     const intent = decision?.kind === 'intent' ? decision.intent : decision?.kind;
-    const score = decision ? scoreOf(decision, observed.recognized!) : undefined;
+    const score = decision ? scoreOf(decision, classified!) : undefined;
     const named = activity.type === 'event' || activity.type === 'invoke';
     this.deps.logger.info(
       {
@@ -71,6 +74,7 @@ export class TurnObserver implements Middleware {
           channel: str(activity.channelId),
           type: str(activity.type),
           ...(named && typeof activity.name === 'string' ? { name: activity.name.slice(0, 100) } : {}),
+          ...(observed.route ? { route: observed.route } : {}),
           ...(intent !== undefined ? { intent } : {}),
           ...(decision?.kind === 'ambiguous' ? { options: decision.options } : {}),
           ...(score !== undefined ? { score } : {}),
@@ -106,7 +110,11 @@ export class TurnObserver implements Middleware {
 
 function observe(sent: Partial<Activity>, observed: Observed): void {
   if (sent.type === 'trace') {
-    if (sent.name === 'IntentRecognizer' && isRecognizerResult(sent.value)) observed.recognized = sent.value;
+    if (sent.name === 'IntentRecognizer' && isRecognizerResult(sent.value)) {
+      observed.recognized = sent.value;
+      const route = (sent.value as { route?: unknown }).route;
+      if (typeof route === 'string') observed.route = route.slice(0, 100);
+    }
     return;
   }
   observed.replies++;

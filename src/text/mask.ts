@@ -3,13 +3,20 @@
  * transcript or handed to an agent: CPR numbers, phone numbers and e-mail addresses.
  */
 
-// ddmmyy-xxxx, with or without the dash or a space; the date part must look like a date
-// so that other ten-digit numbers (account numbers with spaces, order numbers) survive less often.
-const CPR = /(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[-\s]?\d{4}(?!\d)/g;
+// ddmmyy-xxxx, with or without the dash (any Unicode dash) or a space, and with the date written
+// "01.01.50" or "01 01 50"; the date part must look like a date so that other ten-digit numbers
+// (account numbers with spaces, order numbers) survive less often.
+const CPR = /(?<!\d)(?:0[1-9]|[12]\d|3[01])[.\s]?(?:0[1-9]|1[0-2])[.\s]?\d{2}[\s.\-\u2010-\u2015\u2212]?\d{4}(?!\d)/g;
+const CPR_TEST = new RegExp(CPR.source);
 // Danish numbers: 8 digits, optionally +45/0045 and spaced in pairs or fours.
 const PHONE = /(?<![\d+])(?:(?:\+|00)45[\s-]?)?(?:\d{2}[\s-]?){3}\d{2}(?!\d)/g;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 const HAS_DIGIT = /\d/;
+
+/** True when the text holds something that looks like a CPR number. */
+export function hasCprNumber(text: string): boolean {
+  return HAS_DIGIT.test(text) && CPR_TEST.test(text);
+}
 
 /** Replaces CPR numbers, e-mail addresses and phone numbers with placeholders. */
 export function maskPersonalData(text: string): string {

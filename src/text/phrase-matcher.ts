@@ -1,4 +1,5 @@
 import { tokenize } from './normalize';
+import { danishStem } from './stem';
 
 /** A phrase found in a message: which entry it belongs to and how many words it covers. */
 export interface PhraseMatch<K extends string> {
@@ -15,12 +16,26 @@ interface CompiledPhrase<K> {
 }
 
 /** Where `needle` first stands in `haystack` as a run of whole words, or -1. */
-function indexOfSequence(haystack: readonly string[], needle: readonly string[]): number {
-  outer: for (let start = 0; start + needle.length <= haystack.length; start++) {
+function indexOfSequence(haystack: readonly string[], needle: readonly string[], from = 0): number {
+  outer: for (let start = from; start + needle.length <= haystack.length; start++) {
     for (let i = 0; i < needle.length; i++) if (haystack[start + i] !== needle[i]) continue outer;
     return start;
   }
   return -1;
+}
+
+export interface PhraseMatcherOptions<K extends string> {
+  /**
+   * Phrases with at most this many words must be the whole message (apart from fillers);
+   * 0 lets every phrase match anywhere.
+   */
+  shortPhraseWords?: number;
+  /** Words ignored when checking a whole-message phrase. */
+  fillers?: readonly string[];
+  /** Keys whose phrases count anywhere in a message, however short ("start guiden til MitID"). */
+  anywhere?: readonly K[];
+  /** Compare Danish stems instead of words, so "hjælpe mig med at få" meets "hjælp mig med at få". */
+  stemmed?: boolean;
 }
 
 /**
@@ -32,24 +47,18 @@ function indexOfSequence(haystack: readonly string[], needle: readonly string[])
 export class PhraseMatcher<K extends string> {
   private readonly phrases: CompiledPhrase<K>[];
   private readonly fillers: ReadonlySet<string>;
+  private readonly stemmed: boolean;
 
-  /**
-   * @param entries phrases per key
-   * @param options.shortPhraseWords phrases with at most this many words must be the whole
-   *   message (apart from fillers); 0 lets every phrase match anywhere.
-   * @param options.fillers words ignored when checking a whole-message phrase.
-   */
-  constructor(
-    entries: Record<K, readonly string[]>,
-    options: { shortPhraseWords?: number; fillers?: readonly string[] } = {},
-  ) {
+  constructor(entries: Record<K, readonly string[]>, options: PhraseMatcherOptions<K> = {}) {
     const shortWords = options.shortPhraseWords ?? 0;
-    this.fillers = new Set((options.fillers ?? []).flatMap(tokenize));
+    const anywhere = new Set(options.anywhere ?? []);
+    this.stemmed = options.stemmed ?? false;
+    this.fillers = new Set((options.fillers ?? []).flatMap((f) => this.words(f)));
     this.phrases = (Object.entries(entries) as Array<[K, readonly string[]]>).flatMap(([key, list]) =>
       list
-        .map(tokenize)
+        .map((phrase) => this.words(phrase))
         .filter((tokens) => tokens.length > 0)
-        .map((tokens) => ({ key, tokens, wholeMessageOnly: tokens.length <= shortWords })),
+        .map((tokens) => ({ key, tokens, wholeMessageOnly: tokens.length <= shortWords && !anywhere.has(key) })),
     );
   }
 
@@ -61,7 +70,7 @@ export class PhraseMatcher<K extends string> {
 
   /** The entry of a one-word phrase the message begins with ("nej, det har jeg desværre ikke"). */
   leading(message: string): K | undefined {
-    const first = tokenize(message)[0];
+    const first = this.words(message)[0];
     return first === undefined ? undefined : this.phrases.find((p) => p.tokens.length === 1 && p.tokens[0] === first)?.key;
   }
 
@@ -70,8 +79,48 @@ export class PhraseMatcher<K extends string> {
     return this.longest(message).best?.words ?? 0;
   }
 
-  private longest(message: string, allowed?: ReadonlySet<K>): { best?: PhraseMatch<K>; tied: boolean } {
+  /**
+   * The message's words that no listed phrase covers (phrases matched anywhere, longest first),
+   * fillers left out: what is left of "nej vent, jeg har faktisk et pas" once the correction words are gone.
+   */
+  rest(message: string): string[] {
+    const tokens = this.words(message);
+    const covered = new Array<boolean>(tokens.length).fill(false);
+    const byLength = [...this.phrases].sort((a, b) => b.tokens.length - a.tokens.length);
+    for (const phrase of byLength) {
+      for (let at = indexOfSequence(tokens, phrase.tokens); at >= 0; at = indexOfSequence(tokens, phrase.tokens, at + 1)) {
+        if (phrase.wholeMessageOnly && tokens.length !== phrase.tokens.length) break;
+        for (let i = at; i < at + phrase.tokens.length; i++) covered[i] = true;
+      }
+    }
+    return tokens.filter((t, i) => !covered[i] && !this.fillers.has(t));
+  }
+
+  /** Every entry with a phrase in the message. */
+  keysIn(message: string): Set<K> {
+    const tokens = this.words(message);
+    const found = new Set<K>();
+    for (const phrase of this.phrases) {
+      if (found.has(phrase.key)) continue;
+      const hit = phrase.wholeMessageOnly ? sameTokens(tokens, phrase.tokens) : indexOfSequence(tokens, phrase.tokens) >= 0;
+      if (hit) found.add(phrase.key);
+    }
+    return found;
+  }
+
+  /** True when some phrase of any entry stands in the message. */
+  has(message: string): boolean {
+    return this.longest(message).best !== undefined;
+  }
+
+  /** The message as this matcher compares it: normalised words, or their stems. */
+  words(message: string): string[] {
     const tokens = tokenize(message);
+    return this.stemmed ? tokens.map(danishStem) : tokens;
+  }
+
+  private longest(message: string, allowed?: ReadonlySet<K>): { best?: PhraseMatch<K>; tied: boolean } {
+    const tokens = this.words(message);
     if (tokens.length === 0) return { tied: false };
     const meaningful = tokens.filter((t) => !this.fillers.has(t));
     let best: PhraseMatch<K> | undefined;

@@ -13,8 +13,8 @@ export const content: Content = loadContent();
 /** Trained once per test file, as the server does at start-up. */
 export const recognizer = new IntentRecognizer(content.intents, content.classifier);
 
-/** The days the tests pin: before 31 Oct 2022, between that and 30 June 2023, and today's. */
-export const PINNED_DAYS = { before: '2021-06-01', between: '2022-12-01', after: '2026-11-21' } as const;
+/** The days the tests pin: twice before 31 Oct 2022, between that and 30 June 2023, and today's. */
+export const PINNED_DAYS = { before: '2021-06-01', midway: '2022-06-01', between: '2022-12-01', after: '2026-11-21' } as const;
 
 export interface Reply {
   text: string;
@@ -92,6 +92,8 @@ export class Conversation {
       });
     this.adapter = new TestAdapter(
       { channelId: options.channelId ?? 'test', serviceUrl: 'https://test.invalid', conversation: { id: options.conversationId ?? 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, user: { id: 'user-1', name: 'Borger' }, bot: { id: 'bot', name: 'MitID-hjælperen' } },
+      undefined,
+      true,
     );
   }
 

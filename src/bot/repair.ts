@@ -1,0 +1,117 @@
+import type { Content } from '../content/load-content';
+import type { MessageId } from '../content/messages';
+import { answerMatcher } from '../dialogs/answer-prompt';
+import type { GuideStart, PathEntry } from '../dialogs/guide-dialog';
+import { PhraseMatcher } from '../text/phrase-matcher';
+
+/** How to mend the guide: where it starts again, and the short line said first. */
+export interface RepairPlan {
+  say: Extract<MessageId, 'rewound' | 'corrected' | 'firstQuestion' | 'alreadyNoted'>;
+  start: GuideStart;
+}
+
+/** The guide as it stands: the boxes passed and the question open now (none once it has ended). */
+export interface GuideProgress {
+  path: readonly PathEntry[];
+  current?: string;
+}
+
+// A correction that asks something ("undskyld, hvad er en kodeviser?") is a question.
+const QUESTION_WORDS = new Set(['hvad', 'hvor', 'hvordan', 'hvornaar', 'hvorfor', 'hvem', 'hvilken', 'hvilke']);
+// Words that make a statement a yes when no answer phrase does ("jeg har faktisk et pas").
+const AFFIRMING = new Set(['ja', 'jo', 'har', 'kan', 'skal']);
+
+/**
+ * Conversation repair inside the guide, as Rasa's patterns name them: a *correction* ("nej
+ * vent, jeg har faktisk et pas", "jeg trykkede forkert") changes the answer of the question it
+ * names, or of the last one answered, and the guide goes on from there; *going back*
+ * ("tilbage") asks the last answered question again. Questions name themselves by their
+ * `about` words in dialogs/guide.yaml.
+ */
+export class RepairPlanner {
+  private readonly strong: PhraseMatcher<'strong'>;
+  private readonly markers: PhraseMatcher<'strong' | 'weak'>;
+  private readonly about: PhraseMatcher<string>;
+  private readonly answers: PhraseMatcher<string>;
+  private readonly negations: ReadonlySet<string>;
+
+  constructor(private readonly content: Content) {
+    const { corrections } = content.phrases;
+    this.strong = new PhraseMatcher({ strong: corrections.strong });
+    this.markers = new PhraseMatcher({ strong: corrections.strong, weak: corrections.weak });
+    const about: Record<string, string[]> = {};
+    for (const [id, node] of Object.entries(content.guide.nodes)) if (node.kind === 'question' && node.about.length > 0) about[id] = node.about;
+    this.about = new PhraseMatcher(about, { stemmed: true });
+    this.answers = answerMatcher(content.phrases);
+    this.negations = new Set(content.phrases.negations);
+  }
+
+  /** True when the message says an earlier answer was wrong ("nej vent", "jeg trykkede forkert"). */
+  isCorrection(text: string): boolean {
+    return this.strong.has(text);
+  }
+
+  /** The plan for a message that mends the guide, or undefined when it does not. */
+  plan(text: string, progress: GuideProgress): RepairPlan | undefined {
+    const strong = this.strong.has(text);
+    const marked = strong || this.markers.has(text);
+    const rest = this.markers.rest(text);
+    if (rest.some((word) => QUESTION_WORDS.has(word))) return undefined;
+    const answered = progress.path.map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.answer !== undefined && !entry.skipped);
+    const restText = rest.join(' ');
+    const named = this.about.keysIn(restText);
+    const current = progress.current;
+
+    // The question the message names, the open one first, then the latest answered.
+    if (current !== undefined && named.has(current)) {
+      if (!marked) return undefined;
+      const answer = this.answerIn(rest, current);
+      return answer ? { say: 'corrected', start: { at: current, path: [...progress.path], answer } } : undefined;
+    }
+    const earlier = [...answered].reverse().find(({ entry }) => named.has(entry.node));
+    if (earlier) {
+      const answer = this.answerIn(rest, earlier.entry.node);
+      const before = progress.path.slice(0, earlier.index);
+      if (answer === undefined) return marked ? { say: 'rewound', start: { at: earlier.entry.node, path: before } } : undefined;
+      // "jeg har et pas" when the person said so already: nothing to mend, and no answer to the open question either.
+      if (answer === earlier.entry.answer) return current !== undefined ? { say: 'alreadyNoted', start: { at: current, path: [...progress.path] } } : undefined;
+      return { say: 'corrected', start: { at: earlier.entry.node, path: before, answer } };
+    }
+    if (!strong) return undefined;
+
+    // "jeg trykkede forkert", "nej vent, det har jeg": the last answer given.
+    const last = answered.at(-1);
+    if (!last) return current !== undefined ? { say: 'firstQuestion', start: { at: current, path: [...progress.path] } } : undefined;
+    const before = progress.path.slice(0, last.index);
+    const answer = this.answerIn(rest, last.entry.node);
+    if (answer !== undefined && answer !== last.entry.answer) return { say: 'corrected', start: { at: last.entry.node, path: before, answer } };
+    return { say: 'rewound', start: { at: last.entry.node, path: before } };
+  }
+
+  /** "tilbage": the last answered question again, or the first question said to be the first. */
+  back(progress: GuideProgress): RepairPlan | undefined {
+    const answered = progress.path.map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.answer !== undefined && !entry.skipped);
+    const last = answered.at(-1);
+    if (last) return { say: 'rewound', start: { at: last.entry.node, path: progress.path.slice(0, last.index) } };
+    return progress.current !== undefined ? { say: 'firstQuestion', start: { at: progress.current, path: [...progress.path] } } : undefined;
+  }
+
+  /**
+   * The answer a statement gives to question `nodeId`: "ved ikke" phrases, then a plain
+   * "ja"/"nej", then a negation ("jeg har faktisk ikke noget pas") for no, an affirming verb
+   * ("jeg har et pas") for yes.
+   */
+  private answerIn(words: readonly string[], nodeId: string): string | undefined {
+    const node = this.content.guide.nodes[nodeId];
+    if (node?.kind !== 'question') return undefined;
+    const allowed = (answer: string) => (answer in node.answers ? answer : undefined);
+    const phrase = this.answers.match(words.join(' '))?.key;
+    if (phrase === 'ved_ikke') return allowed('ved_ikke');
+    // "nej, jeg mente ja": the plain word said last.
+    const plain = [...words].reverse().find((word) => word === 'ja' || word === 'nej');
+    if (plain) return allowed(plain);
+    if (words.some((word) => this.negations.has(word))) return allowed('nej');
+    if (phrase === 'ja' || words.some((word) => AFFIRMING.has(word))) return allowed('ja');
+    return undefined;
+  }
+}

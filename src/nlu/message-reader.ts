@@ -1,0 +1,112 @@
+import type { RecognizerResult } from 'botbuilder';
+import type { PhrasesContent } from '../content/phrases';
+import { tokenize } from '../text/normalize';
+import type { ClassifierSettings } from './classifier-settings';
+import type { IntentId } from './intents-content';
+import type { Decision, IntentRecognizer } from './recognizer';
+
+/** What a message asks: at most two questions in the order written, with the scores of the first for the trace. */
+export interface Reading {
+  decisions: Decision[];
+  result: RecognizerResult;
+}
+
+type IntentDecision = Extract<Decision, { kind: 'intent' }>;
+
+// Two questions in one message get both answers; a third is left for the person to ask again.
+const MAX_QUESTIONS = 2;
+// What is read of a message over the length limit, looking for its question.
+const LONG_SENTENCES = 40;
+const LONG_SENTENCE_CHARS = 400;
+// Preambles are joined to the question by a comma as often as by a full stop.
+const CLAUSE = /\s*[,;:]\s+|\s+(?:og|men|så)\s+(?=(?:hvad|hvor|hvordan|hvornår|hvornaar|kan|skal|må|maa|har|er)\b)/iu;
+
+/** Splits a message into its sentences. */
+export function sentencesOf(text: string): string[] {
+  return text
+    .split(/(?<=[.!?…])\s+|\n+/u)
+    .map((s) => s.trim())
+    .filter((s) => tokenize(s).length > 0);
+}
+
+/**
+ * Reads a message as people write it: a polite preamble ("Hej, jeg er 82 år, og min datter
+ * har sagt, at jeg skulle skrive her."), a sign-off ("Tak på forhånd. Mvh Inger") and
+ * greetings do not hide the question, because each sentence is classified on its own and
+ * small talk gives way to a question; two questions are both returned, in order.
+ */
+export class MessageReader {
+  private readonly smallTalk: ReadonlySet<IntentId>;
+  private readonly english: ReadonlySet<string>;
+  private readonly both: ReadonlySet<string>;
+
+  constructor(
+    private readonly recognizer: IntentRecognizer,
+    settings: ClassifierSettings,
+    phrases: PhrasesContent,
+  ) {
+    this.smallTalk = new Set(settings.smallTalk);
+    this.english = new Set(phrases.english.words);
+    this.both = new Set(phrases.english.alsoDanish);
+  }
+
+  read(text: string): Reading {
+    const result = this.recognizer.recognize(text);
+    const whole = this.recognizer.decide(result);
+    const sentences = sentencesOf(text);
+    if (sentences.length > 1) {
+      const asked = this.questionsIn(sentences);
+      if (asked.length > 0) return { decisions: asked, result: asked[0] === whole ? result : this.recognizer.recognize(sentences.find((s) => this.decisionOf(s) === asked[0]) ?? text) };
+    }
+    if (this.isQuestion(whole)) return { decisions: [whole], result };
+    // One sentence with a preamble joined by a comma: the most confident clause that asks something.
+    const clauses = text.split(CLAUSE).filter((c) => tokenize(c).length > 0);
+    if (clauses.length > 1) {
+      const best = this.mostConfident(clauses);
+      if (best) return { decisions: [best.decision], result: this.recognizer.recognize(best.text) };
+    }
+    return { decisions: [whole], result };
+  }
+
+  /** The question in a message too long to read whole, if one of its first sentences clearly asks one. */
+  findInLong(text: string): Reading | undefined {
+    const sentences = sentencesOf(text.slice(0, LONG_SENTENCES * LONG_SENTENCE_CHARS)).slice(0, LONG_SENTENCES).map((s) => s.slice(0, LONG_SENTENCE_CHARS));
+    const best = this.mostConfident(sentences);
+    return best ? { decisions: [best.decision], result: this.recognizer.recognize(best.text) } : undefined;
+  }
+
+  /** True for a message in English ("How do I get MitID?"): at least two English words and English for the most part. */
+  isEnglish(text: string): boolean {
+    const words = tokenize(text);
+    const english = words.filter((w) => this.english.has(w)).length;
+    const either = words.filter((w) => this.both.has(w)).length;
+    return english >= 2 && (english + either) / words.length >= 0.6;
+  }
+
+  private questionsIn(sentences: readonly string[]): IntentDecision[] {
+    const found: IntentDecision[] = [];
+    for (const sentence of sentences) {
+      const decision = this.decisionOf(sentence);
+      if (this.isQuestion(decision) && !found.some((d) => d.intent === decision.intent)) found.push(decision);
+      if (found.length === MAX_QUESTIONS) break;
+    }
+    return found;
+  }
+
+  private mostConfident(parts: readonly string[]): { decision: IntentDecision; text: string } | undefined {
+    let best: { decision: IntentDecision; text: string } | undefined;
+    for (const text of parts) {
+      const decision = this.decisionOf(text);
+      if (this.isQuestion(decision) && (!best || decision.score > best.decision.score)) best = { decision, text };
+    }
+    return best;
+  }
+
+  private decisionOf(text: string): Decision {
+    return this.recognizer.decide(this.recognizer.recognize(text));
+  }
+
+  private isQuestion(decision: Decision): decision is IntentDecision {
+    return decision.kind === 'intent' && !this.smallTalk.has(decision.intent);
+  }
+}
