@@ -37,6 +37,39 @@ describe.each(Object.values(PINNED_DAYS))('every path of the flowchart on %s', (
   });
 });
 
+// The ways people open the guide: each leads into it at once, and every path works from there.
+const OPENERS = [
+  START,
+  'hvordan får jeg mitid',
+  'start guiden til mitid',
+  'jeg skal have mitid',
+  'kan du hjælpe mig med mitid',
+  'hvad gør jeg nu hvor nemid er lukket',
+  'hvordan faar jeg et mitid',
+  'kan du hjælpe mig med at få mitid?',
+  'jeg vil gerne have hjælp til at oprette mitid',
+];
+
+describe.each([PINNED_DAYS.after, PINNED_DAYS.midway])('every path of the flowchart from every opener on %s', (day) => {
+  const paths = allPaths(content.guide, day);
+  it.each(OPENERS)('"%s"', async (opener) => {
+    for (const path of paths) {
+      const conversation = new Conversation({ day });
+      const opened = await conversation.say(opener);
+      expect(opened, `${opener} → ${path.name}`).toEqual([toReply(replies(day).message('guideStart')), ...expectedFrom(content, content.guide.start, day)]);
+      const passed: Array<[string, string?]> = boxesFrom(content, content.guide.start, day);
+      for (const [question, answer] of path.answers) {
+        const node = content.guide.nodes[question]!;
+        if (node.kind !== 'question') throw new Error(`${question} is not a question`);
+        const target = answerTarget(node, answer, day)!;
+        passed.push([question, answer]);
+        expect(await conversation.say(content.phrases.answers[answer]!.label), `${opener} → ${path.name} at ${question}`).toEqual(expectedFrom(content, target, day, passed));
+        passed.push(...boxesFrom(content, target, day));
+      }
+    }
+  });
+});
+
 describe('coverage of the flowchart', () => {
   it('the paths over the pinned days pass every arrow of the chart', () => {
     const passed = new Set(Object.values(PINNED_DAYS).flatMap((day) => allPaths(content.guide, day).flatMap((p) => p.edges)));

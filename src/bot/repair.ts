@@ -4,9 +4,9 @@ import { answerMatcher } from '../dialogs/answer-prompt';
 import type { GuideStart, PathEntry } from '../dialogs/guide-dialog';
 import { PhraseMatcher } from '../text/phrase-matcher';
 
-/** How to mend the guide: where it starts again, and the short line said first. */
+/** How to mend the guide: where it starts again, and the short line said first (none for a plain answer). */
 export interface RepairPlan {
-  say: Extract<MessageId, 'rewound' | 'corrected' | 'firstQuestion' | 'alreadyNoted'>;
+  say?: Extract<MessageId, 'rewound' | 'corrected' | 'firstQuestion' | 'alreadyNoted'>;
   start: GuideStart;
 }
 
@@ -64,9 +64,10 @@ export class RepairPlanner {
 
     // The question the message names, the open one first, then the latest answered.
     if (current !== undefined && named.has(current)) {
+      // "hov, jeg har ikke nogen smartphone" at the smartphone question: an answer, said with a start.
       if (!marked) return undefined;
       const answer = this.answerIn(rest, current);
-      return answer ? { say: 'corrected', start: { at: current, path: [...progress.path], answer } } : undefined;
+      return answer ? { start: { at: current, path: [...progress.path], answer } } : undefined;
     }
     const earlier = [...answered].reverse().find(({ entry }) => named.has(entry.node));
     if (earlier) {

@@ -212,7 +212,7 @@ export class TurnActions {
   }
 
   async repair(turn: Turn, plan: RepairPlan): Promise<void> {
-    await this.say(turn, plan.say);
+    if (plan.say) await this.say(turn, plan.say);
     await this.beginGuide(turn, plan.start);
   }
 

@@ -19,6 +19,7 @@ export const phrasesSchema = z
     commands: z.object(Object.fromEntries(commandIds.map((id) => [id, phrases])) as Record<CommandId, typeof phrases>).strict(),
     commandsAnywhere: z.array(z.enum(commandIds)).default([]),
     fillers: z.array(phrase).default([]),
+    acknowledgements: z.array(phrase).default([]),
     replies: z.object({ yes: phrases, no: phrases }).strict(),
     ordinals: z.object(Object.fromEntries(ordinalIds.map((id) => [id, phrases])) as Record<OrdinalId, typeof phrases>).strict(),
     corrections: z.object({ strong: phrases, weak: z.array(phrase).default([]) }).strict(),

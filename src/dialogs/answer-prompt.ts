@@ -96,7 +96,8 @@ export function recognizeAnswer(matcher: PhraseMatcher<string>, text: string, al
 export function answerMatcher(phrases: PhrasesContent): PhraseMatcher<string> {
   const entries: Record<string, string[]> = {};
   for (const [id, answer] of Object.entries(phrases.answers)) entries[id] = [answer.label, ...answer.phrases];
-  return new PhraseMatcher(entries);
+  // "ok tak, nej det kan jeg ikke" begins with "nej": acknowledgements before an answer are passed over.
+  return new PhraseMatcher(entries, { fillers: phrases.acknowledgements });
 }
 
 function answerIdsOf(options: PromptOptions): string[] {

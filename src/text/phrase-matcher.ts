@@ -68,9 +68,14 @@ export class PhraseMatcher<K extends string> {
     return tied ? undefined : best;
   }
 
-  /** The entry of a one-word phrase the message begins with ("nej, det har jeg desværre ikke"). */
+  /**
+   * The entry of a one-word phrase the message begins with ("nej, det har jeg desværre ikke"),
+   * fillers before it passed over ("ok tak. nej det kan jeg ikke").
+   */
   leading(message: string): K | undefined {
-    const first = this.words(message)[0];
+    const tokens = this.words(message);
+    const at = tokens.findIndex((t) => !this.fillers.has(t));
+    const first = tokens[at < 0 ? 0 : at];
     return first === undefined ? undefined : this.phrases.find((p) => p.tokens.length === 1 && p.tokens[0] === first)?.key;
   }
 
