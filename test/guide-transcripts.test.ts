@@ -94,14 +94,16 @@ describe('the guide in plain words', () => {
   it('today Q1 is not asked: one sentence says NemID closed on 30 June 2023, and the passport question follows', async () => {
     const conversation = new Conversation({ day: PINNED_DAYS.after });
     const said = await conversation.say(START);
+    const q1 = content.guide.nodes.Q1!;
+    if (q1.kind !== 'question') throw new Error('Q1 must be a question');
+    // The heading of Trin 1 and the sentence saying why Q1 is not asked share one message.
     expect(said.map((r) => r.text)).toEqual([
       'Godt, så går vi i gang. Jeg stiller dig nogle få spørgsmål.',
-      '**Trin 1: Se om du kan oprette MitID selv**',
-      content.guide.nodes.Q1!.kind === 'question' ? content.guide.nodes.Q1!.skipped!.text : '',
+      `**Trin 1: Se om du kan oprette MitID selv**\n\n${q1.skipped!.text}`,
       'Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?',
     ]);
-    expect(said[2]!.text).toContain('30. juni 2023');
-    expect(said[3]!.buttons).toEqual(['Ja', 'Nej']);
+    expect(said[1]!.text).toContain('30. juni 2023');
+    expect(said[2]!.buttons).toEqual(['Ja', 'Nej']);
   });
 
   it.each(['2023-06-29', '2023-06-30'])('the day NemID closed decides whether Q1 is asked (%s)', async (day) => {
@@ -173,14 +175,16 @@ describe('the guide in plain words', () => {
     const cannotWait = await conversation.say('nej, det kan jeg ikke');
     expect(cannotWait[0]!.text).toContain('Man kan godt oprette flere unikke brugere med individuelle koder i samme MitID app. Kontakt din bank for at få hjælp.');
     expect(cannotWait[1]!.text).toContain('Vi anbefaler, at du har et ekstra MitID i reserve');
+    expect(cannotWait[2]!.text).toMatch(/^Sådan får du MitID\. Din plan:/);
     expect(cannotWait[2]!.text.split('\n').filter((line) => /^\d\. /.test(line))).toEqual([
       '1. Opret MitID i MitID appen, og lad appen aflæse chippen i dit pas.',
       '2. Bestil en MitID kodeviser eller kodeoplæser. Leveringstiden er 7-15 hverdage.',
       '3. Kontakt din bank for at få hjælp til at oprette MitID som app på en smartphone eller tablet, du kan låne.',
       '4. Overvej et ekstra MitID i reserve, fx en MitID app på familiens tablet.',
     ]);
-    expect(cannotWait[3]!.text).toBe('Sådan får du MitID. Har du flere spørgsmål, kan du bare skrive dem her.');
-    expect(cannotWait[3]!.buttons).toEqual(['Start forfra', 'Tal med en medarbejder']);
+    expect(cannotWait[2]!.text).toMatch(/Har du flere spørgsmål, kan du bare skrive dem her\.$/);
+    expect(cannotWait[2]!.buttons).toEqual(['Start forfra', 'Tal med en medarbejder']);
+    expect(cannotWait).toHaveLength(3);
   });
 
   it('the plan is personal: Borgerservice with your passport when you have one, with valid ID when you have not, the municipality when you cannot come', async () => {
@@ -189,7 +193,7 @@ describe('the guide in plain words', () => {
       await conversation.say(START);
       let last: Awaited<ReturnType<Conversation['say']>> = [];
       for (const answer of answers) last = await conversation.say(answer);
-      return last.find((r) => r.text.startsWith('Din plan'))?.text ?? '';
+      return last.find((r) => r.text.includes('Din plan'))?.text ?? '';
     };
     const withPassport = await planOf(['ja', 'nej', 'ja', 'ja']); // Q2 ja, Q3 nej → O3, Q6 ja, Q4 ja
     expect(withPassport).toContain('Bestil tid i Borgerservice, og tag dit pas eller ID-kort med.');

@@ -46,9 +46,10 @@ export interface GuideLeft {
   path: PathEntry[];
 }
 
-/** One message the bot sent, as "kan du gentage det?" needs it again. */
+/** One message the bot sent, as "kan du gentage det?" needs it again: by the content's name for its text (see ContentTexts), or the text itself. */
 export interface SaidReply {
-  text: string;
+  name?: string;
+  text?: string;
   buttons?: string[];
 }
 

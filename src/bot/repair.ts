@@ -55,6 +55,8 @@ export class RepairPlanner {
   plan(text: string, progress: GuideProgress): RepairPlan | undefined {
     const strong = this.strong.has(text);
     const marked = strong || this.markers.has(text);
+    // Most messages are plain answers or questions: nothing to mend unless they say so or name a question.
+    if (!marked && this.about.keysIn(text).size === 0) return undefined;
     const rest = this.markers.rest(text);
     if (rest.some((word) => QUESTION_WORDS.has(word))) return undefined;
     const answered = progress.path.map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.answer !== undefined && !entry.skipped);

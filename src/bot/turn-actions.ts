@@ -14,7 +14,8 @@ import type { UnansweredLog, UnansweredReason } from '../nlu/unanswered-log';
 import { maskPersonalData } from '../text/mask';
 import { normalizeText, tokenize } from '../text/normalize';
 import { PhraseMatcher } from '../text/phrase-matcher';
-import type { Clock } from '../clock';
+import { danishToday, type Clock } from '../clock';
+import { ContentTexts } from '../content/content-texts';
 import { FollowUpReader, type FollowUp } from './follow-ups';
 import type { Action, Memory, Option } from './memory';
 import { RepairPlanner, type GuideProgress, type RepairPlan } from './repair';
@@ -59,6 +60,8 @@ export class TurnActions {
   private readonly followUps: FollowUpReader;
   private readonly intentByTitle: ReadonlyMap<string, IntentId>;
   private readonly negations: ReadonlySet<string>;
+  private readonly optionsByTitles = new Map<string, Option[]>();
+  private readonly texts: ContentTexts;
 
   constructor(private readonly deps: TurnActionsDeps) {
     const { phrases, intents } = deps.content;
@@ -74,6 +77,7 @@ export class TurnActions {
     this.followUps = new FollowUpReader(deps.content);
     this.intentByTitle = new Map([...intents.intents.values()].map((i) => [normalizeText(i.title), i.id]));
     this.negations = new Set(phrases.negations);
+    this.texts = new ContentTexts(deps.content);
   }
 
   // ── Opening and closing a turn ─────────────────────────────────────────────────────────
@@ -87,7 +91,7 @@ export class TurnActions {
     delete memory.pending;
     const storedConsent = await this.deps.handoff.takeStoredConsent(turn.context);
     if (!previous && storedConsent) previous = this.consentOffer(storedConsent);
-    turn.open({ dc, memory, ...(previous ? { previous } : {}) }, (titles) => this.optionsFor(titles));
+    turn.open({ dc, memory, ...(previous ? { previous } : {}) }, { optionsFor: (titles) => this.optionsFor(titles), nameOf: (text) => this.texts.nameOf(text) });
   }
 
   /** Keeps what the turn asked as the pending offer (the open guide question if nothing else) and what it said. */
@@ -101,14 +105,21 @@ export class TurnActions {
     if (said.length > 0) memory.lastSaid = said;
   }
 
-  /** The option each button title stands for: an intent's title, or a command. */
+  /** The option each button title stands for: an intent's title, or a command (the bot's buttons are a few sets, so kept). */
   optionsFor(titles: readonly string[]): Option[] {
-    return titles.flatMap((title): Option[] => {
-      const intent = this.intentByTitle.get(normalizeText(title));
-      if (intent) return [{ title, action: { do: 'answer', intent } }];
-      const command = this.commands.match(title)?.key;
-      return command ? [{ title, action: { do: 'command', command } }] : [];
-    });
+    const key = titles.join('\n');
+    let options = this.optionsByTitles.get(key);
+    if (!options) {
+      options = titles.flatMap((title): Option[] => {
+        const intent = this.intentByTitle.get(normalizeText(title));
+        if (intent) return [{ title, action: { do: 'answer', intent } }];
+        const command = this.commands.match(title)?.key;
+        return command ? [{ title, action: { do: 'command', command } }] : [];
+      });
+      // Bounded: titles are the bot's own, but a repeated message ("gentag") carries them back from state.
+      if (this.optionsByTitles.size < 500) this.optionsByTitles.set(key, options);
+    }
+    return options;
   }
 
   // ── Reading the message ────────────────────────────────────────────────────────────────
@@ -278,9 +289,10 @@ export class TurnActions {
   private async repeat(turn: Turn): Promise<void> {
     const said = turn.memory.lastSaid ?? [];
     if (said.length === 0) return this.say(turn, 'nothingToRepeat');
+    const today = danishToday(this.deps.clock);
     for (const reply of said) {
-      const activity = reply.buttons ? this.deps.replies.withButtons(reply.text, reply.buttons) : this.deps.replies.plain(reply.text);
-      await turn.context.sendActivity(activity);
+      const text = (reply.name ? this.texts.textOf(reply.name, today) : undefined) ?? reply.text ?? '';
+      await turn.context.sendActivity(reply.buttons ? this.deps.replies.withButtons(text, reply.buttons) : this.deps.replies.plain(text));
     }
     if (turn.previous && turn.previous.kind !== 'question') turn.asked = turn.previous;
   }

@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import { Channels, type TurnContext } from 'botbuilder';
 import type { HandoffService } from '../handoff/handoff-service';
 import type { CitizenHandoff } from '../handoff/citizen-handoff';
 import type { MessageReader } from '../nlu/message-reader';
@@ -78,10 +78,14 @@ async function takeCase(turn: Turn, service: HandoffService, teams: TeamsDesk | 
   await turn.context.sendActivity(service.agentText('notOnList'));
 }
 
+/** Where a turn's decision (the `IntentRecognizer` trace's value) is left for the turn log. */
+export const TURN_DECISION_KEY = Symbol('mitid.turnDecision');
+
 /**
  * Decides each message turn by the first row that takes it, then keeps what the turn asked as
- * the pending offer and sends one `IntentRecognizer` trace naming the route (for the Emulator
- * and the turn log), with the person's text masked.
+ * the pending offer. The decision (the route, the classifier's scores, the person's text masked)
+ * is left in turn state for the turn log, and sent as one `IntentRecognizer` trace to the Bot
+ * Framework Emulator; other channels drop traces anyway, and building one costs a send.
  */
 export class TurnRouter {
   constructor(
@@ -93,24 +97,25 @@ export class TurnRouter {
     const turn = new Turn(context);
     for (const row of this.rows) {
       if (row.conversational !== false && !turn.isOpen) await this.actions.open(turn);
-      if (!(await row.when(turn))) continue;
+      // Most rows decide synchronously; awaiting a plain boolean would still cost a microtask per row.
+      const taken = row.when(turn);
+      if (!(typeof taken === 'boolean' ? taken : await taken)) continue;
       turn.route = turn.route ? `${turn.route} > ${row.name}` : row.name;
       if ((await row.run(turn)) !== 'next') break;
     }
     if (turn.isOpen) this.actions.finish(turn);
-    await context.sendTraceActivity(
-      'IntentRecognizer',
-      {
-        text: turn.masked,
-        intents: turn.result?.intents ?? {},
-        entities: {},
-        route: turn.route,
-        ...(turn.bound ? { bound: turn.bound } : {}),
-        ...(turn.isOpen && turn.memory.pending ? { waitingFor: turn.memory.pending.kind } : {}),
-      },
-      'https://www.botframework.com/schemas/recognizerResult',
-      'Intent',
-    );
+    const decision = {
+      text: turn.masked,
+      intents: turn.result?.intents ?? {},
+      entities: {},
+      route: turn.route,
+      ...(turn.bound ? { bound: turn.bound } : {}),
+      ...(turn.isOpen && turn.memory.pending ? { waitingFor: turn.memory.pending.kind } : {}),
+    };
+    context.turnState.set(TURN_DECISION_KEY, decision);
+    if (context.activity.channelId === Channels.Emulator) {
+      await context.sendTraceActivity('IntentRecognizer', decision, 'https://www.botframework.com/schemas/recognizerResult', 'Intent');
+    }
     return turn;
   }
 }

@@ -25,6 +25,12 @@ export interface AskOptions {
   options?: Option[];
 }
 
+/** How the turn reads the buttons it sends, and names the texts it keeps for "gentag". */
+export interface TurnReading {
+  optionsFor(titles: readonly string[]): Option[];
+  nameOf(text: string): string | undefined;
+}
+
 /** What the rest of the turn needs once the router has opened the conversation. */
 export interface OpenedTurn {
   dc: DialogContext;
@@ -47,7 +53,7 @@ export class Turn {
   result?: RecognizerResult;
   asked?: Pending;
   private opened?: OpenedTurn;
-  private optionsFor: (titles: readonly string[]) => Option[] = () => [];
+  private hooks: TurnReading = { optionsFor: () => [], nameOf: () => undefined };
   private readonly said: SaidReply[] = [];
 
   // Worked out by a row's `when`, used by its `run`.
@@ -95,18 +101,21 @@ export class Turn {
    * Starts the conversational part of the turn: from here on every message the bot sends is
    * kept for "gentag", and a message with buttons becomes the pending offer.
    */
-  open(opened: OpenedTurn, optionsFor: (titles: readonly string[]) => Option[]): void {
+  open(opened: OpenedTurn, hooks: TurnReading): void {
     this.opened = opened;
-    this.optionsFor = optionsFor;
+    this.hooks = hooks;
     this.context.onSendActivities(async (_ctx, activities, next) => {
       for (const a of activities) {
         if (a.type !== 'message' || !a.text) continue;
         const buttons = (a.suggestedActions?.actions ?? []).map((action) => String(action.title));
-        if (this.said.length < SAID_MESSAGES) this.said.push(buttons.length > 0 ? { text: a.text.slice(0, SAID_CHARS), buttons } : { text: a.text.slice(0, SAID_CHARS) });
+        if (this.said.length < SAID_MESSAGES) {
+          const name = this.hooks.nameOf(a.text);
+          this.said.push({ ...(name ? { name } : { text: a.text.slice(0, SAID_CHARS) }), ...(buttons.length > 0 ? { buttons } : {}) });
+        }
         // A guide question is pending through the dialog stack; other buttons are an offer.
         if (a.inputHint === InputHints.ExpectingInput) this.asked = { kind: 'question', node: '' };
         else if (buttons.length > 0) {
-          const options = this.optionsFor(buttons);
+          const options = this.hooks.optionsFor(buttons);
           this.asked = options.length > 0 ? { kind: 'offer', options } : undefined;
         }
       }
@@ -118,7 +127,7 @@ export class Turn {
   async ask(activity: Partial<Activity>, how: AskOptions): Promise<void> {
     await this.context.sendActivity(activity);
     const titles = (activity.suggestedActions?.actions ?? []).map((a) => String(a.title));
-    const { options = this.optionsFor(titles), ...rest } = how;
+    const { options = this.hooks.optionsFor(titles), ...rest } = how;
     this.asked = { ...rest, options };
   }
 

@@ -144,26 +144,39 @@ export class GuideDialog extends ComponentDialog {
   private async walk(dc: DialogContext, from: string, path: PathEntry[]): Promise<DialogTurnResult> {
     const today = danishToday(this.clock);
     const flowchart = sourceTitles['saadan-faar-du-mitid-flowchart.txt'];
+    // A step's heading is said together with the text after it ("Trin 1" and why Q1 is not
+    // asked today) in one message; before a question it stands alone, as the question has buttons.
+    let heading: string | undefined;
+    const say = async (text?: string) => {
+      const joined = [heading, text].filter((t) => t !== undefined).join('\n\n');
+      heading = undefined;
+      await dc.context.sendActivity(this.replies.sourced(this.replies.plain(joined), flowchart));
+    };
     let id: string | undefined = from;
     while (id !== undefined) {
       const node: GuideNode = this.content.guide.nodes[id]!;
       if (node.kind === 'question') {
         const onlyWay = commonTarget(node, today);
-        if (onlyWay === undefined || !node.skipped) return this.ask(dc, id, path);
-        await dc.context.sendActivity(this.replies.sourced(this.replies.plain(node.skipped.text), flowchart));
+        if (onlyWay === undefined || !node.skipped) {
+          if (heading !== undefined) await say();
+          return this.ask(dc, id, path);
+        }
+        await say(node.skipped.text);
         path = [...path, { node: id, skipped: true }];
         id = onlyWay;
         continue;
       }
-      const said = this.replies.plain(pickDated(node.text, today));
-      await dc.context.sendActivity(node.source ? this.replies.sourced(said, flowchart) : said);
+      const text = pickDated(node.text, today);
+      if (node.kind === 'step' && heading === undefined) heading = text;
+      else await say(text);
       await this.onBox(dc.context, id);
       path = [...path, { node: id }];
       id = node.next ? pickDated(node.next, today) : undefined;
     }
+    if (heading !== undefined) await say();
     const steps = this.plan(path);
     if (steps.length > 0) await dc.context.sendActivity(this.replies.message('plan', { steps: steps.map((step, i) => `${i + 1}. ${step}`).join('\n') }));
-    await dc.context.sendActivity(this.replies.message('guideEnd'));
+    else await dc.context.sendActivity(this.replies.message('guideEnd'));
     return dc.endDialog(path);
   }
 

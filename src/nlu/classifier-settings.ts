@@ -19,6 +19,7 @@ export const classifierSettingsSchema = z
     ambiguousFloor: z.number().min(0).max(1),
     notInClarification: z.array(z.enum(intentIds)).default([]),
     smallTalk: z.array(z.enum(intentIds)).default([]),
+    takenWhenBest: z.array(z.enum(intentIds)).default([]),
   })
   .strict();
 export type ClassifierSettings = z.output<typeof classifierSettingsSchema>;

@@ -13,6 +13,8 @@ export interface Reading {
 
 type IntentDecision = Extract<Decision, { kind: 'intent' }>;
 
+const RECENT_TEXTS = 2000;
+const RECENT_LONGEST = 500;
 // Two questions in one message get both answers; a third is left for the person to ask again.
 const MAX_QUESTIONS = 2;
 // What is read of a message over the length limit, looking for its question.
@@ -36,6 +38,8 @@ export function sentencesOf(text: string): string[] {
  * small talk gives way to a question; two questions are both returned, in order.
  */
 export class MessageReader {
+  /** Readings of the latest distinct texts (they depend on the text alone, and the same few texts come often). */
+  private readonly recent = new Map<string, Reading>();
   private readonly smallTalk: ReadonlySet<IntentId>;
   private readonly english: ReadonlySet<string>;
   private readonly both: ReadonlySet<string>;
@@ -51,12 +55,24 @@ export class MessageReader {
   }
 
   read(text: string): Reading {
+    let reading = this.recent.get(text);
+    if (!reading) {
+      reading = Object.freeze(this.readAfresh(text));
+      if (text.length <= RECENT_LONGEST) {
+        if (this.recent.size >= RECENT_TEXTS) this.recent.delete(this.recent.keys().next().value!);
+        this.recent.set(text, reading);
+      }
+    }
+    return reading;
+  }
+
+  private readAfresh(text: string): Reading {
     const result = this.recognizer.recognize(text);
     const whole = this.recognizer.decide(result);
     const sentences = sentencesOf(text);
     if (sentences.length > 1) {
       const asked = this.questionsIn(sentences);
-      if (asked.length > 0) return { decisions: asked, result: asked[0] === whole ? result : this.recognizer.recognize(sentences.find((s) => this.decisionOf(s) === asked[0]) ?? text) };
+      if (asked.length > 0) return { decisions: asked.map((a) => a.decision), result: this.recognizer.recognize(asked[0]!.text) };
     }
     if (this.isQuestion(whole)) return { decisions: [whole], result };
     // One sentence with a preamble joined by a comma: the most confident clause that asks something.
@@ -83,11 +99,12 @@ export class MessageReader {
     return english >= 2 && (english + either) / words.length >= 0.6;
   }
 
-  private questionsIn(sentences: readonly string[]): IntentDecision[] {
-    const found: IntentDecision[] = [];
-    for (const sentence of sentences) {
-      const decision = this.decisionOf(sentence);
-      if (this.isQuestion(decision) && !found.some((d) => d.intent === decision.intent)) found.push(decision);
+  /** The questions of a message's sentences, in order, each intent once, at most {@link MAX_QUESTIONS}. */
+  private questionsIn(sentences: readonly string[]): Array<{ decision: IntentDecision; text: string }> {
+    const found: Array<{ decision: IntentDecision; text: string }> = [];
+    for (const text of sentences) {
+      const decision = this.decisionOf(text);
+      if (this.isQuestion(decision) && !found.some((f) => f.decision.intent === decision.intent)) found.push({ decision, text });
       if (found.length === MAX_QUESTIONS) break;
     }
     return found;

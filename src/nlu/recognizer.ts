@@ -98,9 +98,10 @@ export class IntentRecognizer {
     const ranked = Object.entries(result.intents).map(([intent, { score }]) => ({ intent, score: score ?? 0 }));
     const [best, second] = ranked;
     if (!best || best.intent === NONE_INTENT || !isIntentId(best.intent)) return { kind: 'none', score: best?.score ?? 1 };
-    const { threshold, ambiguityMargin, ambiguousFloor, notInClarification } = this.settings;
+    const { threshold, ambiguityMargin, ambiguousFloor, notInClarification, takenWhenBest } = this.settings;
     if (
       second &&
+      !(takenWhenBest.includes(best.intent) && best.score >= threshold) &&
       isIntentId(second.intent) &&
       !notInClarification.includes(best.intent) &&
       !notInClarification.includes(second.intent) &&

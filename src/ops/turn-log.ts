@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Activity, Middleware, RecognizerResult, TurnContext } from 'botbuilder';
 import type { Logger } from '../logger';
 import type { Decision, IntentRecognizer } from '../nlu/recognizer';
+import { TURN_DECISION_KEY } from '../bot/turn-router';
 import type { BotMetrics } from './metrics';
 
 /** What the bot let slip about a turn through the activities it sent. */
@@ -29,9 +30,10 @@ export interface TurnObserverDeps {
 
 /**
  * Adapter middleware that writes exactly one JSON line per turn (conversation, channel,
- * activity type, intent and score, latency, case id on escalation) and feeds the metrics.
- * It reads the bot's decision from the `IntentRecognizer` trace and the escalation from the
- * hand-over signal the bot sends, so the bot itself knows nothing about logging. What people
+ * activity type, route, intent and score, latency, case id on escalation) and feeds the metrics.
+ * It reads the bot's decision from what the turn router leaves in turn state (the value of its
+ * `IntentRecognizer` trace) and the escalation from the hand-over signal the bot sends, so the
+ * bot itself knows nothing about logging. What people
  * wrote is never logged: it is in the conversation state, and it may hold personal data.
  */
 export class TurnObserver implements Middleware {
@@ -57,6 +59,7 @@ export class TurnObserver implements Middleware {
       failed = true;
       throw err;
     } finally {
+      observeDecision(context.turnState.get(TURN_DECISION_KEY), observed);
       this.record(activity, observed, performance.now() - started, failed);
     }
   }
@@ -108,15 +111,15 @@ export class TurnObserver implements Middleware {
   }
 }
 
+function observeDecision(value: unknown, observed: Observed): void {
+  if (!isRecognizerResult(value)) return;
+  observed.recognized = value;
+  const route = (value as { route?: unknown }).route;
+  if (typeof route === 'string') observed.route = route.slice(0, 100);
+}
+
 function observe(sent: Partial<Activity>, observed: Observed): void {
-  if (sent.type === 'trace') {
-    if (sent.name === 'IntentRecognizer' && isRecognizerResult(sent.value)) {
-      observed.recognized = sent.value;
-      const route = (sent.value as { route?: unknown }).route;
-      if (typeof route === 'string') observed.route = route.slice(0, 100);
-    }
-    return;
-  }
+  if (sent.type === 'trace') return;
   observed.replies++;
   if (sent.type === 'event' && sent.name === 'handoff.initiate') {
     const value = sent.value as { caseId?: unknown; reason?: unknown } | undefined;

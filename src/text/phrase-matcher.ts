@@ -46,8 +46,15 @@ export interface PhraseMatcherOptions<K extends string> {
  */
 export class PhraseMatcher<K extends string> {
   private readonly phrases: CompiledPhrase<K>[];
+  // Every turn runs several matchers over the same message: phrases are looked up by their first
+  // word (or, for whole-message phrases, by all their words) instead of each being tried in turn.
+  private readonly byFirstWord = new Map<string, CompiledPhrase<K>[]>();
+  private readonly wholeMessage = new Map<string, CompiledPhrase<K>[]>();
   private readonly fillers: ReadonlySet<string>;
   private readonly stemmed: boolean;
+  /** Results for the latest distinct messages: most messages are button taps and a few common phrases. */
+  private readonly recent = new Map<string, { best?: PhraseMatch<K>; tied: boolean }>();
+  private readonly recentKeys = new Map<string, ReadonlySet<K>>();
 
   constructor(entries: Record<K, readonly string[]>, options: PhraseMatcherOptions<K> = {}) {
     const shortWords = options.shortPhraseWords ?? 0;
@@ -60,6 +67,22 @@ export class PhraseMatcher<K extends string> {
         .filter((tokens) => tokens.length > 0)
         .map((tokens) => ({ key, tokens, wholeMessageOnly: tokens.length <= shortWords && !anywhere.has(key) })),
     );
+    for (const phrase of this.phrases) {
+      const [index, key] = phrase.wholeMessageOnly ? [this.wholeMessage, phrase.tokens.join(' ')] : [this.byFirstWord, phrase.tokens[0]!];
+      const list = index.get(key);
+      if (list) list.push(phrase);
+      else index.set(key, [phrase]);
+    }
+  }
+
+  /** The phrases that can stand in a message of these words, each once, in the order they were listed. */
+  private candidates(tokens: readonly string[]): CompiledPhrase<K>[] {
+    const found = new Set<CompiledPhrase<K>>();
+    for (const phrase of this.wholeMessage.get(tokens.join(' ')) ?? []) found.add(phrase);
+    const meaningful = tokens.filter((t) => !this.fillers.has(t));
+    if (meaningful.length !== tokens.length) for (const phrase of this.wholeMessage.get(meaningful.join(' ')) ?? []) found.add(phrase);
+    for (const token of new Set(tokens)) for (const phrase of this.byFirstWord.get(token) ?? []) found.add(phrase);
+    return [...found];
   }
 
   /** The entry the message means, or undefined when none or more than one fits best. */
@@ -91,7 +114,7 @@ export class PhraseMatcher<K extends string> {
   rest(message: string): string[] {
     const tokens = this.words(message);
     const covered = new Array<boolean>(tokens.length).fill(false);
-    const byLength = [...this.phrases].sort((a, b) => b.tokens.length - a.tokens.length);
+    const byLength = this.candidates(tokens).sort((a, b) => b.tokens.length - a.tokens.length);
     for (const phrase of byLength) {
       for (let at = indexOfSequence(tokens, phrase.tokens); at >= 0; at = indexOfSequence(tokens, phrase.tokens, at + 1)) {
         if (phrase.wholeMessageOnly && tokens.length !== phrase.tokens.length) break;
@@ -101,11 +124,23 @@ export class PhraseMatcher<K extends string> {
     return tokens.filter((t, i) => !covered[i] && !this.fillers.has(t));
   }
 
-  /** Every entry with a phrase in the message. */
-  keysIn(message: string): Set<K> {
+  /** Every entry with a phrase in the message (the set is shared between callers: read it, do not change it). */
+  keysIn(message: string): ReadonlySet<K> {
+    let keys = this.recentKeys.get(message);
+    if (!keys) {
+      keys = this.keysInAfresh(message);
+      if (message.length <= LONGEST_KEPT) {
+        if (this.recentKeys.size >= RECENT_TEXTS) this.recentKeys.delete(this.recentKeys.keys().next().value!);
+        this.recentKeys.set(message, keys);
+      }
+    }
+    return keys;
+  }
+
+  private keysInAfresh(message: string): Set<K> {
     const tokens = this.words(message);
     const found = new Set<K>();
-    for (const phrase of this.phrases) {
+    for (const phrase of this.candidates(tokens)) {
       if (found.has(phrase.key)) continue;
       const hit = phrase.wholeMessageOnly ? sameTokens(tokens, phrase.tokens) : indexOfSequence(tokens, phrase.tokens) >= 0;
       if (hit) found.add(phrase.key);
@@ -120,17 +155,29 @@ export class PhraseMatcher<K extends string> {
 
   /** The message as this matcher compares it: normalised words, or their stems. */
   words(message: string): string[] {
-    const tokens = tokenize(message);
-    return this.stemmed ? tokens.map(danishStem) : tokens;
+    return this.stemmed ? stemmedWords(message) : tokenize(message);
   }
 
   private longest(message: string, allowed?: ReadonlySet<K>): { best?: PhraseMatch<K>; tied: boolean } {
+    if (allowed) return this.longestAfresh(message, allowed);
+    let found = this.recent.get(message);
+    if (!found) {
+      found = Object.freeze(this.longestAfresh(message));
+      if (message.length <= LONGEST_KEPT) {
+        if (this.recent.size >= RECENT_TEXTS) this.recent.delete(this.recent.keys().next().value!);
+        this.recent.set(message, found);
+      }
+    }
+    return found;
+  }
+
+  private longestAfresh(message: string, allowed?: ReadonlySet<K>): { best?: PhraseMatch<K>; tied: boolean } {
     const tokens = this.words(message);
     if (tokens.length === 0) return { tied: false };
     const meaningful = tokens.filter((t) => !this.fillers.has(t));
     let best: PhraseMatch<K> | undefined;
     let tied = false;
-    for (const phrase of this.phrases) {
+    for (const phrase of this.candidates(tokens)) {
       if (allowed && !allowed.has(phrase.key)) continue;
       const start = phrase.wholeMessageOnly
         ? sameTokens(tokens, phrase.tokens) || sameTokens(meaningful, phrase.tokens)
@@ -144,10 +191,29 @@ export class PhraseMatcher<K extends string> {
         tied = false;
       } else if (words === best.words && phrase.key !== best.key) {
         tied = true;
+      } else if (words === best.words && start < best.start) {
+        best = { key: phrase.key, words, start };
       }
     }
     return { best, tied };
   }
+}
+
+// Several stemmed matchers read each message (commands, follow-ups, the guide's topics), and
+// most messages are the same few texts: their stems are kept, frozen because they are shared.
+const recentStems = new Map<string, readonly string[]>();
+const RECENT_TEXTS = 2000;
+const LONGEST_KEPT = 500;
+
+function stemmedWords(message: string): string[] {
+  const known = recentStems.get(message);
+  if (known) return known as string[];
+  const stems = Object.freeze(tokenize(message).map(danishStem));
+  if (message.length <= LONGEST_KEPT) {
+    if (recentStems.size >= RECENT_TEXTS) recentStems.delete(recentStems.keys().next().value!);
+    recentStems.set(message, stems);
+  }
+  return stems as string[];
 }
 
 function sameTokens(a: readonly string[], b: readonly string[]): boolean {

@@ -72,23 +72,33 @@ export function expectedFrom(content: Content, from: string, day: string, passed
   const replies = new Replies(content, fixedClock(`${day}T12:00:00+01:00`));
   const out: Reply[] = [];
   const boxes = [...passed];
+  // A step's heading shares its message with the text after it, unless a question follows.
+  let heading: string | undefined;
+  const say = (text?: string) => {
+    out.push(toReply(replies.plain([heading, text].filter((t) => t !== undefined).join('\n\n'))));
+    heading = undefined;
+  };
   let id: string | undefined = from;
   while (id !== undefined) {
     const node: GuideContent['nodes'][string] = content.guide.nodes[id]!;
     if (node.kind === 'question') {
       const only = skippedOn(content.guide, id, day);
       if (only === undefined) {
+        if (heading !== undefined) say();
         out.push(toReply(replies.question(node)));
         return out;
       }
-      out.push(toReply(replies.plain(node.skipped!.text)));
+      say(node.skipped!.text);
       id = only;
       continue;
     }
-    out.push(toReply(replies.plain(pickDated(node.text, day))));
+    const text = pickDated(node.text, day);
+    if (node.kind === 'step' && heading === undefined) heading = text;
+    else say(text);
     boxes.push([id]);
     id = node.next ? pickDated(node.next, day) : undefined;
   }
+  if (heading !== undefined) say();
   const answers = new Map(boxes.flatMap(([box, answer]) => (answer === undefined ? [] : [[box, answer] as const])));
   const steps = boxes.flatMap(([box]) => {
     const node = content.guide.nodes[box]!;
@@ -96,7 +106,6 @@ export function expectedFrom(content: Content, from: string, day: string, passed
     const variant = node.plan.find((v) => Object.entries(v.when ?? {}).every(([q, a]) => answers.get(q) === a));
     return variant ? [variant.text] : [];
   });
-  if (steps.length > 0) out.push(toReply(replies.message('plan', { steps: steps.map((s, i) => `${i + 1}. ${s}`).join('\n') })));
-  out.push(toReply(replies.message('guideEnd')));
+  out.push(toReply(steps.length > 0 ? replies.message('plan', { steps: steps.map((s, i) => `${i + 1}. ${s}`).join('\n') }) : replies.message('guideEnd')));
   return out;
 }

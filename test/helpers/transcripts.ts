@@ -24,6 +24,7 @@ import { Conversation, PINNED_DAYS, content as shippedContent, type Reply } from
  *   followUp code_display duration what the sources say in intents/follow-ups.yaml
  *   unknown price                  the honest "står ikke i mine oplysninger" with where to ask
  *   ~ 7-15 hverdage                any message containing this text
+ *   box T1 + skipped Q1            one message made of both texts (a heading and what follows it)
  *
  * `buttons: [...]` on a turn checks the buttons of its last message.
  */
@@ -71,6 +72,11 @@ function fixedStart(text: string): string {
 
 /** Turns one expected line into what the message must be, rendered from the content. */
 export function expectation(line: string, day: string, content: Content = shippedContent): Expectation {
+  if (line.includes(' + ')) {
+    const parts = line.split(' + ').map((part) => expectation(part, day, content));
+    if (parts.some((p) => p.text === undefined)) throw new Error(`transcript line "${line}": only whole texts can be joined`);
+    return { line, text: parts.map((p) => p.text).join('\n\n'), ...(parts.at(-1)!.buttons ? { buttons: parts.at(-1)!.buttons } : {}) };
+  }
   const today = <T>(dated: { variants: ReadonlyArray<{ before?: string; value: T }> }) => pickDated(dated, day);
   if (line.startsWith('~')) return { line, contains: line.slice(1).trim() };
   const [kind, id, extra] = line.split(/\s+/);
@@ -94,7 +100,7 @@ export function expectation(line: string, day: string, content: Content = shippe
       return { line, text: node.skipped.text };
     }
     case 'plan':
-      return { line, startsWith: fixedStart(today(content.messages.plan.text)).trim() };
+      return { line, startsWith: fixedStart(today(content.messages.plan.text)).trim(), buttons: content.messages.plan.buttons ?? [] };
     case 'message': {
       const message = content.messages[id as MessageId];
       if (!message) return fail('no such message');
