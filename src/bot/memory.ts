@@ -39,6 +39,14 @@ export type Pending =
 
 export type OfferKind = Exclude<Pending['kind'], 'question'>;
 
+/**
+ * A pending offer as it is stored: its button titles, from which the options are read again
+ * (every turn writes this, so it is kept small).
+ */
+export type StoredPending =
+  | { kind: 'question'; node: string }
+  | { kind: OfferKind; titles: string[]; yes?: number; reason?: EscalationReason; question?: string };
+
 /** A guide left before its end, kept so that it can go on ("fortsæt") or be corrected ("nej vent, …"). */
 export interface GuideLeft {
   /** The question that was open, if the guide was stopped rather than finished. */
@@ -56,7 +64,7 @@ export interface SaidReply {
 /** What the bot keeps about its own side of the conversation (conversation state `flags`). */
 export interface Memory {
   welcomed?: boolean;
-  pending?: Pending;
+  pending?: StoredPending;
   /** The FAQ intent the last answer or guide box was about, for follow-ups ("hvor lang tid tager det?"). */
   topic?: IntentId;
   /** The guide as it was left, stopped or finished. */

@@ -109,8 +109,8 @@ export class MitIdBot extends TeamsActivityHandler {
         memory.welcomed = true;
         const welcome = this.replies.message('welcome');
         await context.sendActivity(welcome);
-        const options = this.actions.optionsFor((welcome.suggestedActions?.actions ?? []).map((a) => String(a.title)));
-        if (options.length > 0) memory.pending = { kind: 'offer', options };
+        const titles = (welcome.suggestedActions?.actions ?? []).map((a) => String(a.title));
+        if (titles.length > 0) memory.pending = { kind: 'offer', titles };
       }
       await next();
     });

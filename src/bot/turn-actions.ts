@@ -17,7 +17,7 @@ import { PhraseMatcher } from '../text/phrase-matcher';
 import { danishToday, type Clock } from '../clock';
 import { ContentTexts } from '../content/content-texts';
 import { FollowUpReader, type FollowUp } from './follow-ups';
-import type { Action, Memory, Option } from './memory';
+import type { Action, Memory, Option, Pending, StoredPending } from './memory';
 import { RepairPlanner, type GuideProgress, type RepairPlan } from './repair';
 import { ReplyBinder, type Binding } from './reply-binding';
 import type { Replies } from './replies';
@@ -87,7 +87,7 @@ export class TurnActions {
     await this.deps.handoff.recordTurn(turn.context);
     const dc = await this.deps.dialogs.createContext(turn.context);
     const memory = await this.deps.memory.get(turn.context, {});
-    let previous = memory.pending;
+    let previous = memory.pending ? this.expand(memory.pending) : undefined;
     delete memory.pending;
     const storedConsent = await this.deps.handoff.takeStoredConsent(turn.context);
     if (!previous && storedConsent) previous = this.consentOffer(storedConsent);
@@ -100,9 +100,42 @@ export class TurnActions {
     const current = this.progress(turn)?.current;
     const asked = turn.asked?.kind === 'question' ? undefined : turn.asked;
     const pending = asked ?? (current !== undefined && this.guideActive(turn) ? { kind: 'question' as const, node: current } : undefined);
-    if (pending) memory.pending = pending;
+    if (pending) memory.pending = this.store(pending);
     const said = turn.saidThisTurn();
     if (said.length > 0) memory.lastSaid = said;
+  }
+
+  /** A pending offer as stored: the titles, and what cannot be read from them again. */
+  private store(pending: Pending): StoredPending {
+    if (pending.kind === 'question') return pending;
+    const reason = pending.options.find((o) => o.action.do === 'escalate')?.action;
+    return {
+      kind: pending.kind,
+      titles: pending.options.map((o) => o.title),
+      ...(pending.yes !== undefined ? { yes: pending.yes } : {}),
+      ...(reason?.do === 'escalate' ? { reason: reason.reason } : {}),
+      ...(pending.question !== undefined ? { question: pending.question } : {}),
+    };
+  }
+
+  /** A stored pending offer with its options read from the titles again. */
+  private expand(stored: StoredPending): Pending {
+    switch (stored.kind) {
+      case 'question':
+        return stored;
+      case 'consent':
+        return this.consentOffer(stored.reason ?? 'asked');
+      case 'didYouMean': {
+        // The intents' titles, then "Ingen af dem".
+        const options = stored.titles.map((title, i): Option => {
+          const intent = i < stored.titles.length - 1 ? this.intentByTitle.get(normalizeText(title)) : undefined;
+          return { title, action: intent ? { do: 'answer', intent } : { do: 'noneOfThese' } };
+        });
+        return { kind: 'didYouMean', options, no: { do: 'noneOfThese' }, ...(stored.question !== undefined ? { question: stored.question } : {}) };
+      }
+      default:
+        return { kind: stored.kind, options: this.optionsFor(stored.titles), ...(stored.yes !== undefined ? { yes: stored.yes } : {}) };
+    }
   }
 
   /** The option each button title stands for: an intent's title, or a command (the bot's buttons are a few sets, so kept). */

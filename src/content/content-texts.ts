@@ -7,6 +7,9 @@ import type { Content } from './load-content';
  * kept as names, a turn's messages cost a few bytes instead of their full text in every stored
  * conversation. Texts with placeholders filled in, or joined from two boxes, have no name.
  */
+// How the guide joins a heading and the text after it into one message.
+const JOINED = '\n\n';
+
 export class ContentTexts {
   private readonly byText = new Map<string, string>();
   private readonly byName = new Map<string, Dated<string>>();
@@ -24,15 +27,18 @@ export class ContentTexts {
     }
   }
 
-  /** The name of a text the content holds as it stands, if any. */
+  /** The name of a text the content holds as it stands, or of texts joined by a blank line ("g:T1+s:Q1"), if any. */
   nameOf(text: string): string | undefined {
-    return this.byText.get(text);
+    const whole = this.byText.get(text);
+    if (whole || !text.includes(JOINED)) return whole;
+    const names = text.split(JOINED).map((part) => this.byText.get(part));
+    return names.every((n) => n !== undefined) ? names.join('+') : undefined;
   }
 
   /** The text a name stands for, in the variant in force on `today`. */
   textOf(name: string, today: string): string | undefined {
-    const dated = this.byName.get(name);
-    return dated ? pickDated(dated, today) : undefined;
+    const parts = name.split('+').map((part) => this.byName.get(part));
+    return parts.every((dated) => dated !== undefined) ? parts.map((dated) => pickDated(dated!, today)).join(JOINED) : undefined;
   }
 
   private add(name: string, dated: Dated<string>): void {
