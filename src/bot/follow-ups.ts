@@ -43,7 +43,7 @@ export class FollowUpReader {
     if (kind === undefined || this.kinds.words(text).length > MAX_WORDS) return undefined;
     const leftover = this.kinds.rest(text).filter((word) => !this.topicWords.has(word));
     if (leftover.length > 0) return undefined;
-    const topic = [...this.topics.keysIn(text)][0] ?? lastTopic;
+    const topic = [...this.topics.keysIn(text).keys()][0] ?? lastTopic;
     if (topic === undefined) return NEVER_IN_SOURCES.has(kind) ? { kind } : undefined;
     const known = this.content.followUps.topics[topic]?.answers[kind]?.text;
     return known ? { kind, topic, known } : { kind, topic };

@@ -64,14 +64,17 @@ export class RepairPlanner {
     const named = this.about.keysIn(restText);
     const current = progress.current;
 
-    // The question the message names, the open one first, then the latest answered.
-    if (current !== undefined && named.has(current)) {
+    // The question the message names most ("en smartphone der kan scanne" names the scanning
+    // question twice, the smartphone-or-tablet one once); on a tie the open one, then the latest answered.
+    const most = Math.max(0, ...named.values());
+    const best = (node: string) => (named.get(node) ?? 0) === most && most > 0;
+    if (current !== undefined && best(current)) {
       // "hov, jeg har ikke nogen smartphone" at the smartphone question: an answer, said with a start.
       if (!marked) return undefined;
       const answer = this.answerIn(rest, current);
       return answer ? { start: { at: current, path: [...progress.path], answer } } : undefined;
     }
-    const earlier = [...answered].reverse().find(({ entry }) => named.has(entry.node));
+    const earlier = [...answered].reverse().find(({ entry }) => best(entry.node));
     if (earlier) {
       const answer = this.answerIn(rest, earlier.entry.node);
       const before = progress.path.slice(0, earlier.index);

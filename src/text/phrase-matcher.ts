@@ -54,7 +54,7 @@ export class PhraseMatcher<K extends string> {
   private readonly stemmed: boolean;
   /** Results for the latest distinct messages: most messages are button taps and a few common phrases. */
   private readonly recent = new Map<string, { best?: PhraseMatch<K>; tied: boolean }>();
-  private readonly recentKeys = new Map<string, ReadonlySet<K>>();
+  private readonly recentKeys = new Map<string, ReadonlyMap<K, number>>();
 
   constructor(entries: Record<K, readonly string[]>, options: PhraseMatcherOptions<K> = {}) {
     const shortWords = options.shortPhraseWords ?? 0;
@@ -124,8 +124,11 @@ export class PhraseMatcher<K extends string> {
     return tokens.filter((t, i) => !covered[i] && !this.fillers.has(t));
   }
 
-  /** Every entry with a phrase in the message (the set is shared between callers: read it, do not change it). */
-  keysIn(message: string): ReadonlySet<K> {
+  /**
+   * Every entry with a phrase in the message, with how many of its phrases stand there ("smartphone"
+   * and "scanne" both name the scanning question). The map is shared between callers: read it only.
+   */
+  keysIn(message: string): ReadonlyMap<K, number> {
     let keys = this.recentKeys.get(message);
     if (!keys) {
       keys = this.keysInAfresh(message);
@@ -137,13 +140,12 @@ export class PhraseMatcher<K extends string> {
     return keys;
   }
 
-  private keysInAfresh(message: string): Set<K> {
+  private keysInAfresh(message: string): Map<K, number> {
     const tokens = this.words(message);
-    const found = new Set<K>();
+    const found = new Map<K, number>();
     for (const phrase of this.candidates(tokens)) {
-      if (found.has(phrase.key)) continue;
       const hit = phrase.wholeMessageOnly ? sameTokens(tokens, phrase.tokens) : indexOfSequence(tokens, phrase.tokens) >= 0;
-      if (hit) found.add(phrase.key);
+      if (hit) found.set(phrase.key, (found.get(phrase.key) ?? 0) + 1);
     }
     return found;
   }

@@ -1,5 +1,15 @@
 import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import { MitIdBot } from '../../src/bot/mitid-bot';
+import { TURN_DECISION_KEY } from '../../src/bot/turn-router';
+
+/** What the router leaves in turn state about a message turn. */
+export interface TurnDecision {
+  text: string;
+  route: string;
+  intents: Record<string, { score?: number }>;
+  bound?: string;
+  waitingFor?: string;
+}
 import { fixedClock, type Clock } from '../../src/clock';
 import { loadContent, type Content } from '../../src/content/load-content';
 import { createHandoff, type Handoff } from '../../src/handoff';
@@ -100,9 +110,16 @@ export class Conversation {
   /** Sends a message (or any partial activity) and returns the bot's replies to it. */
   async say(input: string | Partial<Activity>): Promise<Reply[]> {
     const activity = typeof input === 'string' ? { type: ActivityTypes.Message, text: input } : input;
-    await this.adapter.processActivity(activity, (context) => this.bot.run(context));
+    this.lastDecision = undefined;
+    await this.adapter.processActivity(activity, async (context) => {
+      await this.bot.run(context);
+      this.lastDecision = context.turnState.get(TURN_DECISION_KEY) as TurnDecision | undefined;
+    });
     return this.drain().filter((a) => a.type === ActivityTypes.Message).map(toReply);
   }
+
+  /** How the turn router decided the last message (the value of its IntentRecognizer trace). */
+  lastDecision: TurnDecision | undefined;
 
   /** Every activity the bot sent in the last turn, events included (e.g. handoff.initiate). */
   lastActivities: Array<Partial<Activity>> = [];
