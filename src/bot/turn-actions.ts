@@ -42,6 +42,8 @@ const SHORT_COMMAND_WORDS = 2;
 // share of it; otherwise a confident question ("hvad er en kodeviser?") is answered first.
 const ANSWER_SHARE = 0.5;
 const RECENT_INTENTS = 5;
+// How many words before a command that counts anywhere a negation still turns it off.
+const NEGATION_REACH = 3;
 // Intents that act like commands rather than getting an FAQ answer.
 const INTENT_COMMANDS: Partial<Record<IntentId, CommandId>> = { human_agent: 'human' };
 // Answers that are no topic a follow-up could be about.
@@ -59,8 +61,8 @@ export class TurnActions {
   private readonly repairs: RepairPlanner;
   private readonly followUps: FollowUpReader;
   private readonly intentByTitle: ReadonlyMap<string, IntentId>;
-  private readonly negations: ReadonlySet<string>;
   private readonly optionsByTitles = new Map<string, Option[]>();
+  private readonly stemmedNegations: ReadonlySet<string>;
   private readonly texts: ContentTexts;
 
   constructor(private readonly deps: TurnActionsDeps) {
@@ -76,7 +78,7 @@ export class TurnActions {
     this.repairs = new RepairPlanner(deps.content);
     this.followUps = new FollowUpReader(deps.content);
     this.intentByTitle = new Map([...intents.intents.values()].map((i) => [normalizeText(i.title), i.id]));
-    this.negations = new Set(phrases.negations);
+    this.stemmedNegations = new Set(phrases.negations.flatMap((n) => this.commands.words(n)));
     this.texts = new ContentTexts(deps.content);
   }
 
@@ -168,9 +170,13 @@ export class TurnActions {
   commandIn(turn: Turn): CommandId | undefined {
     const found = this.commands.match(turn.text);
     if (!found) return undefined;
-    // "jeg vil ikke have MitID" holds "have mitid": a command that counts anywhere must not be negated.
-    const anywhere = this.deps.content.phrases.commandsAnywhere.includes(found.key) && found.words < tokenize(turn.text).length;
-    if (anywhere && tokenize(turn.text).some((t) => this.negations.has(t))) return undefined;
+    // "jeg ønsker ikke at få MitID" holds "få mitid": a command that counts anywhere does not
+    // count when a negation stands just before it (or in it).
+    if (this.deps.content.phrases.commandsAnywhere.includes(found.key)) {
+      const words = this.commands.words(turn.text);
+      const near = words.slice(Math.max(0, found.start - NEGATION_REACH), found.start + found.words);
+      if (near.some((w) => this.stemmedNegations.has(w))) return undefined;
+    }
     return found.key;
   }
 

@@ -76,7 +76,13 @@ export const handoffTextsSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((texts, ctx) => {
+    // The consent question's buttons are read as yes and no, in that order.
+    for (const id of ['consent', 'offerAfterFallbacks'] as const) {
+      if (texts.citizen[id].buttons?.length !== 2) ctx.addIssue({ code: 'custom', path: ['citizen', id, 'buttons'], message: 'skal have to knapper: ja og nej / must have two buttons: yes and no' });
+    }
+  });
 
 export type HandoffTexts = z.output<typeof handoffTextsSchema>;
 export type HandoffText = z.output<typeof entry>;

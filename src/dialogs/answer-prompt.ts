@@ -82,12 +82,15 @@ export class AnswerPrompt extends Dialog<PromptOptions> {
 export function recognizeAnswer(matcher: PhraseMatcher<string>, text: string, allowed: readonly string[]): string | undefined {
   const trimmed = text.trim();
   if (/^\d{1,2}$/.test(trimmed)) return allowed[Number(trimmed) - 1];
+  // "okay, nej så", "ok tak. nej det kan jeg ikke": the answer is what follows the acknowledgement.
+  const rest = matcher.afterFillers(trimmed);
+  const reply = rest.length > 0 ? rest.join(' ') : trimmed;
   // Match against every answer, not only the allowed ones: "det ved jeg ikke" must not
   // count as "nej" (via "ikke") just because a question offers no "Ved ikke".
-  const best = matcher.match(trimmed);
+  const best = matcher.match(reply);
   // People put the answer first: "nej, det har jeg desværre ikke" is a no, even though the
   // longer "det har jeg" later in the sentence is a yes phrase.
-  const leading = matcher.leading(trimmed);
+  const leading = matcher.leading(reply);
   const key = best && best.start > 0 && leading !== undefined ? leading : best?.key;
   return key !== undefined && allowed.includes(key) ? key : undefined;
 }

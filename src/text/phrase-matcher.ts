@@ -102,6 +102,13 @@ export class PhraseMatcher<K extends string> {
     return first === undefined ? undefined : this.phrases.find((p) => p.tokens.length === 1 && p.tokens[0] === first)?.key;
   }
 
+  /** The message's words after the fillers it begins with ("okay, nej så" → "nej så"); none when it is all fillers. */
+  afterFillers(message: string): string[] {
+    const tokens = this.words(message);
+    const at = tokens.findIndex((t) => !this.fillers.has(t));
+    return at < 0 ? [] : tokens.slice(at);
+  }
+
   /** How many words of the message the longest listed phrase covers (0 when none), ties included. */
   coveredWords(message: string): number {
     return this.longest(message).best?.words ?? 0;
