@@ -19,7 +19,8 @@ export interface GuideProgress {
 // A correction that asks something ("undskyld, hvad er en kodeviser?") is a question.
 const QUESTION_WORDS = new Set(['hvad', 'hvor', 'hvordan', 'hvornaar', 'hvorfor', 'hvem', 'hvilken', 'hvilke']);
 // Words that make a statement a yes when no answer phrase does ("jeg har faktisk et pas").
-const AFFIRMING = new Set(['ja', 'jo', 'har', 'kan', 'skal']);
+const AFFIRMING = new Set(['jo', 'har', 'kan', 'skal']);
+const VED_IKKE: ReadonlySet<string> = new Set(['ved_ikke']);
 
 /**
  * Conversation repair inside the guide, as Rasa's patterns name them: a *correction* ("nej
@@ -59,6 +60,8 @@ export class RepairPlanner {
     if (!marked && this.about.keysIn(text).size === 0) return undefined;
     const rest = this.markers.rest(text);
     if (rest.some((word) => QUESTION_WORDS.has(word))) return undefined;
+    // "har du et pas?" asks the bot; a correction speaks of the person's own answers.
+    if (!strong && (/\?\s*$/.test(text) || rest.includes('du'))) return undefined;
     const answered = progress.path.map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.answer !== undefined && !entry.skipped);
     const restText = rest.join(' ');
     const named = this.about.keysIn(restText);
@@ -111,13 +114,17 @@ export class RepairPlanner {
     const node = this.content.guide.nodes[nodeId];
     if (node?.kind !== 'question') return undefined;
     const allowed = (answer: string) => (answer in node.answers ? answer : undefined);
-    const phrase = this.answers.match(words.join(' '))?.key;
-    if (phrase === 'ved_ikke') return allowed('ved_ikke');
-    // "nej, jeg mente ja": the plain word said last.
+    const text = words.join(' ');
+    // "ved ikke om jeg har pas" does not know: it is no "nej" because it holds "ikke".
+    if (this.answers.match(text, VED_IKKE) !== undefined) return allowed('ved_ikke');
+    // A statement says it ("nej, jeg har faktisk et pas" is a yes); a plain "ja"/"nej" only when
+    // nothing else does ("jeg mente nej"), and then the one said last.
+    const statement = words.filter((word) => word !== 'ja' && word !== 'nej');
+    if (statement.some((word) => this.negations.has(word))) return allowed('nej');
+    const phrase = this.answers.match(statement.join(' '))?.key;
+    if (phrase === 'nej' || phrase === 'ja') return allowed(phrase);
+    if (statement.some((word) => AFFIRMING.has(word))) return allowed('ja');
     const plain = [...words].reverse().find((word) => word === 'ja' || word === 'nej');
-    if (plain) return allowed(plain);
-    if (words.some((word) => this.negations.has(word))) return allowed('nej');
-    if (phrase === 'ja' || words.some((word) => AFFIRMING.has(word))) return allowed('ja');
-    return undefined;
+    return plain ? allowed(plain) : undefined;
   }
 }

@@ -11,7 +11,7 @@ type Offer = Exclude<Pending, { kind: 'question' }>;
 // Longer messages say more than "ja" or "den første" and are read as messages of their own.
 const MAX_REPLY_WORDS = 6;
 // A reply that asks something ("ja, men hvad koster det?") is a question, not a reply.
-const QUESTION_WORDS = new Set(['hvad', 'hvor', 'hvordan', 'hvornaar', 'hvorfor', 'hvem', 'hvilken', 'hvilke', 'hvis']);
+const QUESTION_WORDS = new Set(['hvad', 'hvor', 'hvordan', 'hvornaar', 'hvorfor', 'hvem', 'hvilken', 'hvilke']);
 
 /**
  * Reads short replies against what the bot offered last: the button's number or title,
@@ -20,11 +20,21 @@ const QUESTION_WORDS = new Set(['hvad', 'hvor', 'hvordan', 'hvornaar', 'hvorfor'
  */
 export class ReplyBinder {
   private readonly replies: PhraseMatcher<'yes' | 'no'>;
+  /** One-word replies, for a reply that stands first in a longer message ("ok, send den videre"). */
+  private readonly firstWord: ReadonlyMap<string, 'yes' | 'no'>;
   private readonly ordinals: PhraseMatcher<OrdinalId>;
 
   constructor(phrases: PhrasesContent) {
     const whole = { shortPhraseWords: Number.MAX_SAFE_INTEGER, fillers: phrases.fillers };
     this.replies = new PhraseMatcher(phrases.replies, whole);
+    this.firstWord = new Map(
+      (['yes', 'no'] as const).flatMap((key) =>
+        phrases.replies[key]
+          .map((phrase) => tokenize(phrase))
+          .filter((words) => words.length === 1)
+          .map((words) => [words[0]!, key] as const),
+      ),
+    );
     // "ja, den første" points as well as "den første".
     this.ordinals = new PhraseMatcher(phrases.ordinals, { ...whole, fillers: [...phrases.fillers, ...phrases.replies.yes.filter((p) => !p.includes(' '))] });
   }
@@ -35,8 +45,8 @@ export class ReplyBinder {
     if (tokens.length === 0 || tokens.length > MAX_REPLY_WORDS || tokens.some((t) => QUESTION_WORDS.has(t))) return undefined;
     const whole = this.replies.match(text)?.key;
     if (whole) return whole;
-    // "ja tak, send den videre", "nej tak, det er fint": the reply stands first.
-    return tokens.length > 1 ? this.replies.leading(text) : undefined;
+    // "ja tak, send den videre", "ok, send den videre", "nej tak, det er fint": the reply stands first.
+    return tokens.length > 1 ? this.firstWord.get(tokens[0]!) : undefined;
   }
 
   bind(offer: Offer, text: string): Binding | undefined {

@@ -84,10 +84,17 @@ export class MessageReader {
     return { decisions: [whole], result };
   }
 
-  /** The question in a message too long to read whole, if one of its first sentences clearly asks one. */
+  /**
+   * The question in a message too long to read whole, if one of its first or last sentences
+   * clearly asks one (a long story usually ends with its question).
+   */
   findInLong(text: string): Reading | undefined {
-    const sentences = sentencesOf(text.slice(0, LONG_SENTENCES * LONG_SENTENCE_CHARS)).slice(0, LONG_SENTENCES).map((s) => s.slice(0, LONG_SENTENCE_CHARS));
-    const best = this.mostConfident(sentences);
+    const reach = LONG_SENTENCES * LONG_SENTENCE_CHARS;
+    const ends = text.length > 2 * reach ? `${text.slice(0, reach)}\n${text.slice(-reach)}` : text;
+    const all = sentencesOf(ends);
+    const half = LONG_SENTENCES / 2;
+    const read = all.length > LONG_SENTENCES ? [...all.slice(0, half), ...all.slice(-half)] : all;
+    const best = this.mostConfident(read.map((s) => s.slice(0, LONG_SENTENCE_CHARS)));
     return best ? { decisions: [best.decision], result: this.recognizer.recognize(best.text) } : undefined;
   }
 

@@ -6,10 +6,11 @@
 // ddmmyy-xxxx, with or without the dash (any Unicode dash) or a space, and with the date written
 // "01.01.50" or "01 01 50"; the date part must look like a date so that other ten-digit numbers
 // (account numbers with spaces, order numbers) survive less often.
-const CPR = /(?<!\d)(?:0[1-9]|[12]\d|3[01])[.\s]?(?:0[1-9]|1[0-2])[.\s]?\d{2}[\s.\-\u2010-\u2015\u2212]?\d{4}(?!\d)/g;
+const CPR = /(?<!\d)(?:0[1-9]|[12]\d|3[01])[.\s\-]?(?:0[1-9]|1[0-2])[.\s\-]?\d{2}[\s.\-\u2010-\u2015\u2212]?\d{4}(?!\d)/g;
 const CPR_TEST = new RegExp(CPR.source);
-// Danish numbers: 8 digits, optionally +45/0045 and spaced in pairs or fours.
-const PHONE = /(?<![\d+])(?:(?:\+|00)45[\s-]?)?(?:\d{2}[\s-]?){3}\d{2}(?!\d)/g;
+// Danish numbers: 8 digits, optionally +45/0045, written together, in pairs with one kind of
+// separator ("12 34 56 78", "12-34-56-78") or in fours; a date such as 2022-12-01 is none of these.
+const PHONE = /(?<![\d+-])(?:(?:\+|00)45[\s-]?)?(?:\d{2}([\s-]?)\d{2}\1\d{2}\1\d{2}|\d{4}[\s-]\d{4})(?![\d-])/g;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 const HAS_DIGIT = /\d/;
 

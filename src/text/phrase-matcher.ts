@@ -171,7 +171,9 @@ export class PhraseMatcher<K extends string> {
     if (allowed) return this.longestAfresh(message, allowed);
     let found = this.recent.get(message);
     if (!found) {
-      found = Object.freeze(this.longestAfresh(message));
+      const fresh = this.longestAfresh(message);
+      if (fresh.best) Object.freeze(fresh.best);
+      found = Object.freeze(fresh);
       if (message.length <= LONGEST_KEPT) {
         if (this.recent.size >= RECENT_TEXTS) this.recent.delete(this.recent.keys().next().value!);
         this.recent.set(message, found);
