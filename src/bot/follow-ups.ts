@@ -13,9 +13,6 @@ export interface FollowUp {
 
 // Longer messages carry a question of their own; the classifier reads them.
 const MAX_WORDS = 12;
-// Without a topic, only what the sources never say gets the honest answer; "hvad skal jeg tage med?"
-// alone is left to the classifier and the fallback.
-const NEVER_IN_SOURCES: ReadonlySet<FollowUpKind> = new Set(['price', 'phone', 'hours']);
 
 /**
  * Reads short follow-up questions ("hvor lang tid tager det så?", "og hvad koster det?") against
@@ -44,7 +41,9 @@ export class FollowUpReader {
     const leftover = this.kinds.rest(text).filter((word) => !this.topicWords.has(word));
     if (leftover.length > 0) return undefined;
     const topic = [...this.topics.keysIn(text).keys()][0] ?? lastTopic;
-    if (topic === undefined) return NEVER_IN_SOURCES.has(kind) ? { kind } : undefined;
+    // Without a topic only what the sources never say (prices, phone numbers) gets the honest
+    // answer; "hvad skal jeg tage med?" alone is left to the classifier and the fallback.
+    if (topic === undefined) return this.content.followUps.kinds[kind].neverInSources ? { kind } : undefined;
     const known = this.content.followUps.topics[topic]?.answers[kind]?.text;
     return known ? { kind, topic, known } : { kind, topic };
   }

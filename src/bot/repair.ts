@@ -16,10 +16,6 @@ export interface GuideProgress {
   current?: string;
 }
 
-// A correction that asks something ("undskyld, hvad er en kodeviser?") is a question.
-const QUESTION_WORDS = new Set(['hvad', 'hvor', 'hvordan', 'hvornaar', 'hvorfor', 'hvem', 'hvilken', 'hvilke']);
-// Words that make a statement a yes when no answer phrase does ("jeg har faktisk et pas").
-const AFFIRMING = new Set(['jo', 'har', 'kan', 'skal']);
 const VED_IKKE: ReadonlySet<string> = new Set(['ved_ikke']);
 
 /**
@@ -35,6 +31,9 @@ export class RepairPlanner {
   private readonly about: PhraseMatcher<string>;
   private readonly answers: PhraseMatcher<string>;
   private readonly negations: ReadonlySet<string>;
+  private readonly affirmations: ReadonlySet<string>;
+  /** A correction that asks something ("undskyld, hvad er en kodeviser?") is a question. */
+  private readonly questionWords: ReadonlySet<string>;
 
   constructor(private readonly content: Content) {
     const { corrections } = content.phrases;
@@ -45,6 +44,8 @@ export class RepairPlanner {
     this.about = new PhraseMatcher(about, { stemmed: true });
     this.answers = answerMatcher(content.phrases);
     this.negations = new Set(content.phrases.negations);
+    this.affirmations = new Set(content.phrases.affirmations);
+    this.questionWords = new Set(content.phrases.questionWords);
   }
 
   /** True when the message says an earlier answer was wrong ("nej vent", "jeg trykkede forkert"). */
@@ -59,7 +60,7 @@ export class RepairPlanner {
     // Most messages are plain answers or questions: nothing to mend unless they say so or name a question.
     if (!marked && this.about.keysIn(text).size === 0) return undefined;
     const rest = this.markers.rest(text);
-    if (rest.some((word) => QUESTION_WORDS.has(word))) return undefined;
+    if (rest.some((word) => this.questionWords.has(word))) return undefined;
     // "har du et pas?" asks the bot; a correction speaks of the person's own answers.
     if (!strong && (/\?\s*$/.test(text) || rest.includes('du'))) return undefined;
     const answered = progress.path.map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.answer !== undefined && !entry.skipped);
@@ -123,7 +124,7 @@ export class RepairPlanner {
     if (statement.some((word) => this.negations.has(word))) return allowed('nej');
     const phrase = this.answers.match(statement.join(' '))?.key;
     if (phrase === 'nej' || phrase === 'ja') return allowed(phrase);
-    if (statement.some((word) => AFFIRMING.has(word))) return allowed('ja');
+    if (statement.some((word) => this.affirmations.has(word))) return allowed('ja');
     const plain = [...words].reverse().find((word) => word === 'ja' || word === 'nej');
     return plain ? allowed(plain) : undefined;
   }

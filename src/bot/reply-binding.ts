@@ -10,8 +10,6 @@ type Offer = Exclude<Pending, { kind: 'question' }>;
 
 // Longer messages say more than "ja" or "den første" and are read as messages of their own.
 const MAX_REPLY_WORDS = 6;
-// A reply that asks something ("ja, men hvad koster det?") is a question, not a reply.
-const QUESTION_WORDS = new Set(['hvad', 'hvor', 'hvordan', 'hvornaar', 'hvorfor', 'hvem', 'hvilken', 'hvilke']);
 
 /**
  * Reads short replies against what the bot offered last: the button's number or title,
@@ -23,10 +21,13 @@ export class ReplyBinder {
   /** One-word replies, for a reply that stands first in a longer message ("ok, send den videre"). */
   private readonly firstWord: ReadonlyMap<string, 'yes' | 'no'>;
   private readonly ordinals: PhraseMatcher<OrdinalId>;
+  /** A reply that asks something ("ja, men hvad koster det?") is a question, not a reply. */
+  private readonly questionWords: ReadonlySet<string>;
 
   constructor(phrases: PhrasesContent) {
     const whole = { shortPhraseWords: Number.MAX_SAFE_INTEGER, fillers: phrases.fillers };
     this.replies = new PhraseMatcher(phrases.replies, whole);
+    this.questionWords = new Set(phrases.questionWords);
     this.firstWord = new Map(
       (['yes', 'no'] as const).flatMap((key) =>
         phrases.replies[key]
@@ -42,7 +43,7 @@ export class ReplyBinder {
   /** Yes or no when that is all the message says ("ja tak", "nej, ikke nu"); otherwise undefined. */
   yesOrNo(text: string): 'yes' | 'no' | undefined {
     const tokens = tokenize(text);
-    if (tokens.length === 0 || tokens.length > MAX_REPLY_WORDS || tokens.some((t) => QUESTION_WORDS.has(t))) return undefined;
+    if (tokens.length === 0 || tokens.length > MAX_REPLY_WORDS || tokens.some((t) => this.questionWords.has(t))) return undefined;
     const whole = this.replies.match(text)?.key;
     if (whole) return whole;
     // "ja tak, send den videre", "ok, send den videre", "nej tak, det er fint": the reply stands first.

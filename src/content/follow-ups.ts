@@ -8,7 +8,7 @@ const phrases = z.array(text).min(1);
 export const followUpKinds = ['duration', 'price', 'bring', 'where', 'phone', 'hours'] as const;
 export type FollowUpKind = (typeof followUpKinds)[number];
 
-const kind = z.object({ phrases, unknown: text }).strict();
+const kind = z.object({ phrases, unknown: text, neverInSources: z.boolean().default(false) }).strict();
 const sourced = z
   .object({
     text: datedSchema(text, 'text'),

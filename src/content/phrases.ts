@@ -24,6 +24,8 @@ export const phrasesSchema = z
     ordinals: z.object(Object.fromEntries(ordinalIds.map((id) => [id, phrases])) as Record<OrdinalId, typeof phrases>).strict(),
     corrections: z.object({ strong: phrases, weak: z.array(phrase).default([]) }).strict(),
     negations: phrases,
+    affirmations: phrases,
+    questionWords: phrases,
     english: z.object({ words: phrases, alsoDanish: z.array(phrase).default([]) }).strict(),
   })
   .strict();
