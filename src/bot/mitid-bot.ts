@@ -33,6 +33,7 @@ import type { Memory } from './memory';
 import { Replies } from './replies';
 import { TurnActions } from './turn-actions';
 import { TurnRouter, turnRows } from './turn-router';
+import { OPEN_TURN, type Turn } from './turn';
 
 /** What the bot needs from outside; tests pass a fixed clock and MemoryStorage-backed state. */
 export interface MitIdBotDeps {
@@ -123,7 +124,11 @@ export class MitIdBot extends TeamsActivityHandler {
 
   /** Runs the turn, then saves the conversation state once if the turn changed it. */
   override async run(context: TurnContext): Promise<void> {
+    // One hook for what every reply goes through: noted as said (the transcript, "gentag", the
+    // offer its buttons make) as the bot wrote it, then shaped for the channel.
     context.onSendActivities(async (ctx, activities, next) => {
+      this.handoff.noteSent(ctx, activities);
+      (ctx.turnState.get(OPEN_TURN) as Turn | undefined)?.noteSent(activities);
       presentReplies(activities, ctx.activity);
       // Traces are for the Bot Framework Emulator. botbuilder's adapter drops them for other
       // channels, but not from replies that come back in the response (expectReplies): there every

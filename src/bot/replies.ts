@@ -13,6 +13,8 @@ const danishOr = new Intl.ListFormat('da-DK', { type: 'disjunction' });
  * adds buttons as `imBack` suggested actions, so a tap sends the button's title as text.
  */
 export class Replies {
+  private readonly retryTexts = new Map<string, string>();
+
   constructor(
     private readonly content: Content,
     private readonly clock: Clock,
@@ -53,10 +55,18 @@ export class Replies {
     return activity;
   }
 
-  /** The short re-prompt after a reply that answers none of a question's choices. */
+  /** The short re-prompt after a reply that answers none of a question's choices (built with every question asked). */
   retry(node: QuestionNode): Partial<Activity> {
-    const text = fill(this.text(this.content.messages.retry.text), { choices: danishOr.format(this.answerLabels(node)) });
-    const activity = this.withButtons(text, this.answerLabels(node));
+    const labels = this.answerLabels(node);
+    const template = this.text(this.content.messages.retry.text);
+    const key = `${template}\n${labels.join('\n')}`;
+    let text = this.retryTexts.get(key);
+    if (text === undefined) {
+      // Intl.ListFormat is slow to call, and the guide has a handful of answer sets.
+      text = fill(template, { choices: danishOr.format(labels) });
+      if (this.retryTexts.size < 100) this.retryTexts.set(key, text);
+    }
+    const activity = this.withButtons(text, labels);
     activity.inputHint = InputHints.ExpectingInput;
     return activity;
   }

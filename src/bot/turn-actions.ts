@@ -42,6 +42,8 @@ const SHORT_COMMAND_WORDS = 2;
 // share of it; otherwise a confident question ("hvad er en kodeviser?") is answered first.
 const ANSWER_SHARE = 0.5;
 const RECENT_INTENTS = 5;
+// The last guide box said in a turn with a topic, in turn state until the turn is finished.
+const LAST_BOX = Symbol('mitid.lastBox');
 // How many words before a command that counts anywhere a negation still turns it off.
 const NEGATION_REACH = 3;
 // Intents that act like commands rather than getting an FAQ answer.
@@ -64,6 +66,8 @@ export class TurnActions {
   private readonly optionsByTitles = new Map<string, Option[]>();
   private readonly stemmedNegations: ReadonlySet<string>;
   private readonly texts: ContentTexts;
+  /** The FAQ topic of each guide box that has one. */
+  private readonly boxTopics: ReadonlyMap<string, IntentId>;
 
   constructor(private readonly deps: TurnActionsDeps) {
     const { phrases, intents } = deps.content;
@@ -80,6 +84,7 @@ export class TurnActions {
     this.intentByTitle = new Map([...intents.intents.values()].map((i) => [normalizeText(i.title), i.id]));
     this.stemmedNegations = new Set(phrases.negations.flatMap((n) => this.commands.words(n)));
     this.texts = new ContentTexts(deps.content);
+    this.boxTopics = new Map(Object.entries(deps.content.guide.nodes).flatMap(([id, node]) => (node.kind !== 'question' && node.topic ? [[id, node.topic as IntentId] as const] : [])));
   }
 
   // ── Opening and closing a turn ─────────────────────────────────────────────────────────
@@ -91,14 +96,19 @@ export class TurnActions {
     const memory = await this.deps.memory.get(turn.context, {});
     let previous = memory.pending ? this.expand(memory.pending) : undefined;
     delete memory.pending;
-    const storedConsent = await this.deps.handoff.takeStoredConsent(turn.context);
-    if (!previous && storedConsent) previous = this.consentOffer(storedConsent);
+    if (!previous) {
+      const storedConsent = await this.deps.handoff.takeStoredConsent(turn.context);
+      if (storedConsent) previous = this.consentOffer(storedConsent);
+    }
     turn.open({ dc, memory, ...(previous ? { previous } : {}) }, { optionsFor: (titles) => this.optionsFor(titles), nameOf: (text) => this.texts.nameOf(text) });
   }
 
-  /** Keeps what the turn asked as the pending offer (the open guide question if nothing else) and what it said. */
+  /** Keeps what the turn asked as the pending offer (the open guide question if nothing else), what it said, and its topic. */
   finish(turn: Turn): void {
     const memory = turn.memory;
+    const box = turn.context.turnState.get(LAST_BOX) as string | undefined;
+    const topic = box !== undefined ? this.boxTopics.get(box) : undefined;
+    if (topic) memory.topic = topic;
     const current = this.progress(turn)?.current;
     const asked = turn.asked?.kind === 'question' ? undefined : turn.asked;
     const pending = asked ?? (current !== undefined && this.guideActive(turn) ? { kind: 'question' as const, node: current } : undefined);
@@ -266,11 +276,12 @@ export class TurnActions {
     await this.beginGuide(turn, plan.start);
   }
 
-  /** Tells the outcome box's topic to the memory, for follow-up questions. */
-  async boxSaid(context: TurnContext, nodeId: string): Promise<void> {
-    const node = this.deps.content.guide.nodes[nodeId];
-    if (node?.kind === 'question' || !node?.topic) return;
-    (await this.deps.memory.get(context, {})).topic = node.topic as IntentId;
+  /**
+   * Notes the guide box just said, whose topic a follow-up question is then about ("hvor lang
+   * tid tager det?" after the kodeviser box); {@link finish} keeps it.
+   */
+  boxSaid(context: TurnContext, nodeId: string): void {
+    if (this.boxTopics.has(nodeId)) context.turnState.set(LAST_BOX, nodeId);
   }
 
   // ── Commands ───────────────────────────────────────────────────────────────────────────

@@ -9,6 +9,9 @@ import type { RepairPlan } from './repair';
 import type { Binding } from './reply-binding';
 import type { CommandId } from '../content/phrases';
 
+/** Where the open message turn is found in turn state, for the bot's send hook. */
+export const OPEN_TURN = Symbol('mitid.openTurn');
+
 /** Only so much of the last turn is kept for "kan du gentage det?": it is stored with every turn. */
 const SAID_MESSAGES = 5;
 const SAID_CHARS = 1500;
@@ -66,10 +69,18 @@ export class Turn {
 
   constructor(readonly context: TurnContext) {}
 
-  /** What the person wrote (read afresh: the Teams rows take the @mention out and a card's choice in). */
+  /** What the person wrote (followed as it changes: the Teams rows take the @mention out and a card's choice in). */
   get text(): string {
-    return (this.context.activity.text ?? '').trim();
+    const raw = this.context.activity.text ?? '';
+    if (raw !== this.rawText) {
+      this.rawText = raw;
+      this.trimmed = raw.trim();
+    }
+    return this.trimmed;
   }
+
+  private rawText: string | undefined;
+  private trimmed = '';
 
   get activity(): Activity {
     return this.context.activity;
@@ -104,23 +115,25 @@ export class Turn {
   open(opened: OpenedTurn, hooks: TurnReading): void {
     this.opened = opened;
     this.hooks = hooks;
-    this.context.onSendActivities(async (_ctx, activities, next) => {
-      for (const a of activities) {
-        if (a.type !== 'message' || !a.text) continue;
-        const buttons = (a.suggestedActions?.actions ?? []).map((action) => String(action.title));
-        if (this.said.length < SAID_MESSAGES) {
-          const name = this.hooks.nameOf(a.text);
-          this.said.push({ ...(name ? { name } : { text: a.text.slice(0, SAID_CHARS) }), ...(buttons.length > 0 ? { buttons } : {}) });
-        }
-        // A guide question is pending through the dialog stack; other buttons are an offer.
-        if (a.inputHint === InputHints.ExpectingInput) this.asked = { kind: 'question', node: '' };
-        else if (buttons.length > 0) {
-          const options = this.hooks.optionsFor(buttons);
-          this.asked = options.length > 0 ? { kind: 'offer', options } : undefined;
-        }
+    this.context.turnState.set(OPEN_TURN, this);
+  }
+
+  /** Notes replies being sent (from the bot's send hook): what "gentag" says again, and the offer their buttons make. */
+  noteSent(activities: ReadonlyArray<Partial<Activity>>): void {
+    for (const a of activities) {
+      if (a.type !== 'message' || !a.text) continue;
+      const buttons = (a.suggestedActions?.actions ?? []).map((action) => String(action.title));
+      if (this.said.length < SAID_MESSAGES) {
+        const name = this.hooks.nameOf(a.text);
+        this.said.push({ ...(name ? { name } : { text: a.text.slice(0, SAID_CHARS) }), ...(buttons.length > 0 ? { buttons } : {}) });
       }
-      return next();
-    });
+      // A guide question is pending through the dialog stack; other buttons are an offer.
+      if (a.inputHint === InputHints.ExpectingInput) this.asked = { kind: 'question', node: '' };
+      else if (buttons.length > 0) {
+        const options = this.hooks.optionsFor(buttons);
+        this.asked = options.length > 0 ? { kind: 'offer', options } : undefined;
+      }
+    }
   }
 
   /** Sends `activity` and makes it the pending offer, read as `how` says. */

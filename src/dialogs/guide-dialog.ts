@@ -37,7 +37,7 @@ export interface GuideStart {
 }
 
 /** Told when the guide says a box, so the bot knows what a follow-up question is about. */
-export type BoxListener = (context: TurnContext, nodeId: string) => Promise<void>;
+export type BoxListener = (context: TurnContext, nodeId: string) => void;
 
 /** Dialog id of the waterfall that asks one question box. */
 export function questionDialogId(nodeId: string): string {
@@ -55,7 +55,7 @@ export class GuideDialog extends ComponentDialog {
     private readonly content: Content,
     private readonly replies: Replies,
     private readonly clock: Clock,
-    private readonly onBox: BoxListener = async () => {},
+    private readonly onBox: BoxListener = () => {},
   ) {
     super(GUIDE_DIALOG_ID);
     this.addDialog(new AnswerPrompt(ANSWER_PROMPT_ID, content.phrases));
@@ -169,7 +169,7 @@ export class GuideDialog extends ComponentDialog {
       const text = pickDated(node.text, today);
       if (node.kind === 'step' && heading === undefined) heading = text;
       else await say(text);
-      await this.onBox(dc.context, id);
+      this.onBox(dc.context, id);
       path = [...path, { node: id }];
       id = node.next ? pickDated(node.next, today) : undefined;
     }

@@ -75,7 +75,10 @@ const LINE_CHARS: Record<TranscriptLine['from'], number> = { citizen: 600, agent
 export function appendLine(lines: TranscriptLine[], line: TranscriptLine, max = TRANSCRIPT_LINES): TranscriptLine[] {
   const limit = LINE_CHARS[line.from];
   const text = line.text.length > limit ? `${line.text.slice(0, limit - 1)}…` : line.text;
-  return [...lines, { ...line, text }].slice(-max);
+  // One new array per line (the transcript is written with every turn's state).
+  const next = lines.slice(Math.max(0, lines.length - max + 1));
+  next.push(text === line.text ? line : { ...line, text });
+  return next;
 }
 
 /** Minutes between two ISO times, rounded down, at least 0. */

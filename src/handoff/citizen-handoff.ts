@@ -38,6 +38,9 @@ export interface CitizenHandoffDeps {
 const FALLBACKS_BEFORE_OFFER = 2;
 const SATISFACTION = /^\s*([1-5])(?!\d)/;
 
+/** The conversation state property of the rolling transcript. */
+const TRANSCRIPT = 'transcript';
+
 /** A message the hand-over takes, to be handled by running it. */
 export type Claim = () => Promise<void>;
 
@@ -55,26 +58,33 @@ export class CitizenHandoff {
 
   constructor(private readonly deps: CitizenHandoffDeps) {
     this.flags = deps.conversationState.createProperty('handoff');
-    this.transcript = deps.conversationState.createProperty('transcript');
+    this.transcript = deps.conversationState.createProperty(TRANSCRIPT);
     const { stay, cancel, scores } = deps.content.handoff.phrases;
     this.queuePhrases = new PhraseMatcher({ stay, cancel }, { shortPhraseWords: 2, fillers: deps.content.phrases.fillers });
     this.scores = new PhraseMatcher(scores, { shortPhraseWords: Number.MAX_SAFE_INTEGER, fillers: deps.content.phrases.fillers });
   }
 
-  /** Adds the person's message and every reply of this turn to the masked transcript. */
+  /** Adds the person's message to the masked transcript; the bot's replies follow with {@link noteSent}. */
   async recordTurn(context: TurnContext): Promise<void> {
     const lines = await this.transcript.get(context, []);
-    const at = (): string => this.deps.clock.now().toISOString();
-    let updated = lines;
     const text = context.activity.type === 'message' ? (context.activity.text ?? '').trim() : '';
-    if (text) updated = appendLine(updated, { at: at(), from: 'citizen', text: maskPersonalData(text) });
-    await this.transcript.set(context, updated);
-    context.onSendActivities(async (ctx, activities, next) => {
-      let current = await this.transcript.get(ctx, []);
-      for (const a of activities) if (a.type === 'message' && a.text) current = appendLine(current, { at: at(), from: 'bot', text: maskPersonalData(a.text) });
-      await this.transcript.set(ctx, current);
-      return next();
-    });
+    if (text) await this.transcript.set(context, appendLine(lines, { at: this.deps.clock.now().toISOString(), from: 'citizen', text: maskPersonalData(text) }));
+  }
+
+  /**
+   * Adds replies being sent to the masked transcript of a turn {@link recordTurn} began (the bot
+   * calls it from its one send hook; the state was read by then, so this needs no wait).
+   */
+  noteSent(context: TurnContext, activities: ReadonlyArray<Partial<Activity>>): void {
+    const state = this.deps.conversationState.get(context) as Record<string, unknown> | undefined;
+    const lines = state?.[TRANSCRIPT] as TranscriptLine[] | undefined;
+    if (!state || !lines) return;
+    let current = lines;
+    let at: string | undefined;
+    for (const a of activities) {
+      if (a.type === 'message' && a.text) current = appendLine(current, { at: (at ??= this.deps.clock.now().toISOString()), from: 'bot', text: maskPersonalData(a.text) });
+    }
+    state[TRANSCRIPT] = current;
   }
 
   /**
