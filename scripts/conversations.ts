@@ -5,6 +5,12 @@
 import path from 'node:path';
 import { loadTranscripts, runTranscript } from '../test/helpers/transcripts';
 
+// `npm run conversations | head` closes the pipe early; that is no error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 async function main(): Promise<void> {
   const dir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'test', 'eval', 'conversations'));
   const all = loadTranscripts(dir);

@@ -180,8 +180,14 @@ describe('RepairPlanner.plan: the open question', () => {
     expect(planner.plan('nej vent, jeg kan godt vente', now)).toEqual({ start: { at: 'Q5', path: now.path, answer: 'ja' } });
   });
 
-  it('a plain statement about the open question is left to the guide', () => {
-    expect(planner.plan('jeg har ikke nogen smartphone', atQ4())).toBeUndefined();
+  it('a plain statement about the open question answers it, with nothing said first', () => {
+    const now = atQ4();
+    expect(planner.plan('jeg har ikke nogen smartphone', now)).toEqual({ start: { at: 'Q4', path: [...now.path], answer: 'nej' } });
+  });
+
+  it('a question about the open question in Danish word order ("kan min kone og jeg bruge den samme telefon") answers nothing', () => {
+    expect(planner.plan('kan min kone og jeg bruge den samme telefon', atQ4())).toBeUndefined();
+    expect(planner.plan('har jeg en smartphone der er god nok', atQ4())).toBeUndefined();
   });
 });
 

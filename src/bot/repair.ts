@@ -34,6 +34,8 @@ export class RepairPlanner {
   private readonly affirmations: ReadonlySet<string>;
   /** A correction that asks something ("undskyld, hvad er en kodeviser?") is a question. */
   private readonly questionWords: ReadonlySet<string>;
+  private readonly questionVerbs: ReadonlySet<string>;
+  private readonly subjects: ReadonlySet<string>;
 
   constructor(private readonly content: Content) {
     const { corrections } = content.phrases;
@@ -46,6 +48,8 @@ export class RepairPlanner {
     this.negations = new Set(content.phrases.negations);
     this.affirmations = new Set(content.phrases.affirmations);
     this.questionWords = new Set(content.phrases.questionWords);
+    this.questionVerbs = new Set(content.phrases.questionVerbs);
+    this.subjects = new Set(content.phrases.subjects);
   }
 
   /** True when the message says an earlier answer was wrong ("nej vent", "jeg trykkede forkert"). */
@@ -61,8 +65,9 @@ export class RepairPlanner {
     if (!marked && this.about.keysIn(text).size === 0) return undefined;
     const rest = this.markers.rest(text);
     if (rest.some((word) => this.questionWords.has(word))) return undefined;
-    // "har du et pas?" asks the bot; a correction speaks of the person's own answers.
-    if (!strong && (/\?\s*$/.test(text) || rest.includes('du'))) return undefined;
+    // "har du et pas?", "kan min kone og jeg bruge den samme telefon" ask something; a
+    // correction or an answer speaks of the person's own situation.
+    if (!strong && (/\?\s*$/.test(text) || rest.includes('du') || this.asksByWordOrder(text))) return undefined;
     const answered = progress.path.map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.answer !== undefined && !entry.skipped);
     const restText = rest.join(' ');
     const named = this.about.keysIn(restText);
@@ -73,8 +78,8 @@ export class RepairPlanner {
     const most = Math.max(0, ...named.values());
     const best = (node: string) => (named.get(node) ?? 0) === most && most > 0;
     if (current !== undefined && best(current)) {
-      // "hov, jeg har ikke nogen smartphone" at the smartphone question: an answer, said with a start.
-      if (!marked) return undefined;
+      // "jeg kan godt komme derind" at the Borgerservice question, "hov, jeg har ikke nogen
+      // smartphone" at the smartphone question: an answer in the person's own words.
       const answer = this.answerIn(rest, current);
       return answer ? { start: { at: current, path: [...progress.path], answer } } : undefined;
     }
@@ -96,6 +101,12 @@ export class RepairPlanner {
     const answer = this.answerIn(rest, last.entry.node);
     if (answer !== undefined && answer !== last.entry.answer) return { say: 'corrected', start: { at: last.entry.node, path: before, answer } };
     return { say: 'rewound', start: { at: last.entry.node, path: before } };
+  }
+
+  /** True when the message begins as a Danish yes/no question: a verb, then its subject ("kan jeg …", "har min …"). */
+  private asksByWordOrder(text: string): boolean {
+    const [first, second] = this.markers.words(text);
+    return first !== undefined && second !== undefined && this.questionVerbs.has(first) && this.subjects.has(second);
   }
 
   /** "tilbage": the last answered question again, or the first question said to be the first. */

@@ -26,6 +26,8 @@ export const phrasesSchema = z
     negations: phrases,
     affirmations: phrases,
     questionWords: phrases,
+    questionVerbs: phrases,
+    subjects: phrases,
     english: z.object({ words: phrases, alsoDanish: z.array(phrase).default([]) }).strict(),
   })
   .strict();
