@@ -20,6 +20,7 @@ import { FileStorage } from '../src/storage/file-storage';
 import { benchClassify } from './classify';
 import { cpuMs, killAllNow, ms, ROOT, RssSampler, rssKb, sleep, startServer, stopAll, stopServer, summarise, type Latencies, type Server } from './lib';
 import { emulatorActivity } from '../test/helpers/emulator-activity';
+import { SCRIPTS } from './scripts';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -58,20 +59,6 @@ function log(line = ''): void {
 // ---------------------------------------------------------------------------------------------
 // Citizens: each conversation walks one script of six turns.
 
-const SCRIPTS: string[][] = [
-  // The whole guide, answering yes all the way (Q1 → Q2 → Q3 → O2 → T2 → Q4 → O5 → TIP), then a question.
-  ['Hjælp mig med at få MitID', 'ja', 'ja', 'ja', 'ja', 'kan jeg beholde nemid'],
-  // FAQ first, then the guide with "nej" answers (no passport → Borgerservice → …).
-  ['kan jeg beholde nemid', 'hvad er en kodeviser', 'Hjælp mig med at få MitID', 'ja', 'nej', 'ja'],
-  // A fallback, a FAQ, then the guide with free-text answers.
-  ['hvad bliver vejret', 'jeg har ikke en dansk bank', 'Hjælp mig med at få MitID', 'ja tak', 'jep', 'nej desværre'],
-  // Guide with a question in the middle, help, and the chart's side box.
-  ['Hjælp mig med at få MitID', 'ja', 'skal jeg identitetssikres', 'ja', 'hjælp', 'jeg vil ikke have MitID'],
-  // Small talk, questions, restart and a person.
-  ['hej', 'hvordan får jeg mitid', 'hvad bliver vejret i morgen', 'start forfra', 'tal med en medarbejder', 'stop'],
-  // Button numbers and "ved ikke".
-  ['Hjælp mig med at få MitID', 'ved ikke', '1', '2', 'det ved jeg ikke', 'hvad koster mitid'],
-];
 const TURNS_PER_SCRIPT = 6;
 
 // Citizens come through Azure Bot Service's Web Chat channel, not the Emulator (which also gets
