@@ -170,11 +170,11 @@ export class TurnActions {
   // ── Reading the message ────────────────────────────────────────────────────────────────
 
   bindReply(turn: Turn): Binding | undefined {
-    const previous = turn.previous;
-    if (!previous || previous.kind === 'question') return undefined;
+    const offer = turn.previousOffer;
+    if (!offer) return undefined;
     // "nej vent, …" mends an answer; it is no "nej" to the offer.
     if (this.repairs.isCorrection(turn.text) && this.progress(turn)) return undefined;
-    return this.binder.bind(previous, turn.text);
+    return this.binder.bind(offer, turn.text);
   }
 
   commandIn(turn: Turn): CommandId | undefined {
@@ -344,7 +344,7 @@ export class TurnActions {
       const text = (reply.name ? this.texts.textOf(reply.name, today) : undefined) ?? reply.text ?? '';
       await turn.context.sendActivity(reply.buttons ? this.deps.replies.withButtons(text, reply.buttons) : this.deps.replies.plain(text));
     }
-    if (turn.previous && turn.previous.kind !== 'question') turn.asked = turn.previous;
+    if (turn.previousOffer) turn.asked = turn.previousOffer;
   }
 
   // ── Offers and short replies ───────────────────────────────────────────────────────────
@@ -353,7 +353,7 @@ export class TurnActions {
     const kind = turn.previous?.kind ?? 'offer';
     if ('unclear' in binding) {
       turn.bound = `${kind}: unclear`;
-      const offer = turn.previous && turn.previous.kind !== 'question' ? turn.previous : undefined;
+      const offer = turn.previousOffer;
       // "ja" to "Mente du A eller B?" asks which one; "ja tak" to an answer's follow-ups asks what next.
       const text = this.deps.content.messages[kind === 'didYouMean' ? 'whichOne' : 'whatHelp'].text;
       await turn.context.sendActivity(this.deps.replies.withButtons(this.deps.replies.text(text), (offer?.options ?? []).map((o) => o.title)));
@@ -377,7 +377,7 @@ export class TurnActions {
         await turn.context.sendActivity(this.deps.handoff.declined());
         return this.reprompt(turn);
       case 'noneOfThese': {
-        const question = turn.previous && turn.previous.kind !== 'question' ? turn.previous.question : undefined;
+        const question = turn.previousOffer?.question;
         if (question) this.recordUnanswered(question, 'none_of_these');
         await this.say(turn, 'noneOfThese');
         return this.reprompt(turn);
@@ -548,7 +548,7 @@ export class TurnActions {
 
   /** A message that answered nothing leaves the offer the bot made before it open. */
   private keepPending(turn: Turn): void {
-    if (turn.previous && turn.previous.kind !== 'question') turn.asked = turn.previous;
+    if (turn.previousOffer) turn.asked = turn.previousOffer;
   }
 
   private remember(turn: Turn, intent: string): void {

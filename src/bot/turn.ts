@@ -104,6 +104,12 @@ export class Turn {
     return this.state().previous;
   }
 
+  /** The offer the bot made before this message, if it was one (not a guide question). */
+  get previousOffer(): Exclude<Pending, { kind: 'question' }> | undefined {
+    const previous = this.previous;
+    return previous && previous.kind !== 'question' ? previous : undefined;
+  }
+
   get masked(): string {
     return maskPersonalData(this.text);
   }
