@@ -169,9 +169,13 @@ describe('ReplyBinder.bind: no', () => {
     expect(actionOf(binder.bind(consent, text))).toEqual(consent.no);
   });
 
-  it.each(['nej', 'nej tak', 'ingen af dem', 'nej tak, det er fint'])('"%s" dismisses an offer without a no action', (text) => {
+  it.each(['nej', 'nej tak', 'ingen af dem'])('"%s" dismisses an offer without a no action', (text) => {
     expect(binder.bind(withoutYes, text)).toEqual({ action: { do: 'dismiss' } });
     expect(binder.bind(withYes, text)).toEqual({ action: { do: 'dismiss' } });
+  });
+
+  it('"nej tak, det er fint" dismisses too, read from its first word (marked partial: the rest may say more)', () => {
+    expect(binder.bind(withoutYes, 'nej tak, det er fint')).toEqual({ action: { do: 'dismiss' }, partial: true });
   });
 
   it('every no reply in dialogs/phrases.yaml declines consent', () => {

@@ -3,8 +3,12 @@ import { normalizeText, tokenize } from '../text/normalize';
 import { PhraseMatcher } from '../text/phrase-matcher';
 import type { Action, Option, Pending } from './memory';
 
-/** What a short reply does with an offer: picks an option or an action, or is unclear ("ja" to two buttons). */
-export type Binding = { option: Option } | { action: Action } | { unclear: true };
+/**
+ * What a short reply does with an offer: picks an option or an action, or is unclear ("ja" to two
+ * buttons). `partial` marks a reply read from its first word alone ("nej, jeg kan ikke gå derned"):
+ * the rest of the message may say more than the reply.
+ */
+export type Binding = ({ option: Option } | { action: Action } | { unclear: true }) & { partial?: true };
 
 type Offer = Exclude<Pending, { kind: 'question' }>;
 
@@ -50,6 +54,11 @@ export class ReplyBinder {
     return tokens.length > 1 ? this.firstWord.get(tokens[0]!) : undefined;
   }
 
+  /** True when the reply is read from its first word alone ("nej, jeg kan ikke gå derned"), not the whole message. */
+  isPartial(text: string): boolean {
+    return this.replies.match(text.trim()) === undefined;
+  }
+
   bind(offer: Offer, text: string): Binding | undefined {
     const trimmed = text.trim();
     if (/^\d{1,2}$/.test(trimmed)) {
@@ -64,15 +73,11 @@ export class ReplyBinder {
       const option = ordinal === 'last' ? offer.options.at(-1) : offer.options[Number(ordinal) - 1];
       return option ? { option } : { unclear: true };
     }
-    switch (this.yesOrNo(trimmed)) {
-      case 'yes': {
-        const option = offer.yes !== undefined ? offer.options[offer.yes] : offer.options.length === 1 ? offer.options[0] : undefined;
-        return option ? { option } : { unclear: true };
-      }
-      case 'no':
-        return { action: offer.no ?? { do: 'dismiss' } };
-      default:
-        return undefined;
-    }
+    const reply = this.yesOrNo(trimmed);
+    if (reply === undefined) return undefined;
+    const partial = this.isPartial(trimmed) ? ({ partial: true } as const) : {};
+    if (reply === 'no') return { action: offer.no ?? { do: 'dismiss' }, ...partial };
+    const option = offer.yes !== undefined ? offer.options[offer.yes] : offer.options.length === 1 ? offer.options[0] : undefined;
+    return option ? { option, ...partial } : { unclear: true, ...partial };
   }
 }

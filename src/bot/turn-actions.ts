@@ -174,7 +174,23 @@ export class TurnActions {
     if (!offer) return undefined;
     // "nej vent, …" mends an answer; it is no "nej" to the offer.
     if (this.repairs.isCorrection(turn.text) && this.progress(turn)) return undefined;
-    return this.binder.bind(offer, turn.text);
+    const binding = this.binder.bind(offer, turn.text);
+    // "nej, jeg kan ikke gå derned" after an offer says more than "nej": when the words after the
+    // first are a question the bot knows, that is answered instead. Consent is only ever a yes or a no.
+    if (binding?.partial && offer.kind !== 'consent' && this.saysMore(turn)) return undefined;
+    return binding;
+  }
+
+  /** A bare "ja" or "nej" with nothing asked; not one that goes on to ask something ("nej, jeg kan ikke komme derned"). */
+  yesOrNoAlone(turn: Turn): boolean {
+    if (this.binder.yesOrNo(turn.text) === undefined) return false;
+    return !(this.binder.isPartial(turn.text) && this.saysMore(turn));
+  }
+
+  /** True when the message, read as a question, is one the bot has an answer for (small talk aside). */
+  private saysMore(turn: Turn): boolean {
+    const first = this.read(turn).decisions[0];
+    return first?.kind === 'intent' && !this.deps.content.classifier.smallTalk.includes(first.intent);
   }
 
   commandIn(turn: Turn): CommandId | undefined {

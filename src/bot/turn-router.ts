@@ -54,7 +54,7 @@ export function turnRows({ actions: a, handoff, service, reader, maxMessageChars
     { name: 'tapped-title', when: (t) => a.titled(t) !== undefined, run: (t) => a.answer(t, a.titled(t)!) },
     { name: 'guide-answer', when: (t) => inGuide(t) && a.looksLikeAnswer(t.text), run: (t) => a.continueGuide(t) },
     { name: 'follow-up', when: (t) => (t.followUp = a.followUpIn(t)) !== undefined, run: (t) => a.followUp(t, t.followUp!) },
-    { name: 'yes-or-no-alone', when: (t) => !inGuide(t) && a.binder.yesOrNo(t.text) !== undefined, run: (t) => a.whatHelp(t) },
+    { name: 'yes-or-no-alone', when: (t) => !inGuide(t) && a.yesOrNoAlone(t), run: (t) => a.whatHelp(t) },
     { name: 'english', when: (t) => reader.isEnglish(t.text), run: (t) => a.english(t) },
     // A guess must not throw the guide away: only the explicit command restarts it.
     { name: 'question-in-guide', when: (t) => inGuide(t) && isQuestion(a, t) && !asksRestart(a, t), run: (t) => a.answerReading(t) },
