@@ -52,7 +52,6 @@ export const guideSchema = z
 export type GuideContent = z.output<typeof guideSchema>;
 export type GuideNode = z.output<typeof guideNode>;
 export type QuestionNode = Extract<GuideNode, { kind: 'question' }>;
-export type PlanVariant = z.output<typeof planVariant>;
 
 /** Node ids a node can lead to, on any date, with the answer that leads there (if any). */
 export function edgesOf(node: GuideNode): Array<{ to: string; answer?: string; dated?: Dated<string> }> {
