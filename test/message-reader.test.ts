@@ -27,8 +27,6 @@ describe('the questions used here are clear on their own', () => {
 describe('MessageReader.read', () => {
   it('a preamble, a question and a sign-off: one decision, the question\'s intent', () => {
     const text = `Hej, jeg er 82 år, og min datter har sagt, at jeg skulle skrive her. ${CODE_DISPLAY} Tak på forhånd. Mvh Inger`;
-    // Read whole, the preamble drowns the question.
-    expect(decisionOf(text)).not.toMatchObject({ kind: 'intent', intent: 'code_display' });
     const reading = reader.read(text);
     expect(intentsOf(reading.decisions)).toEqual(['code_display']);
     // The scores for the trace are those of the question itself.
@@ -202,5 +200,55 @@ describe('sentencesOf', () => {
 
   it('one sentence without end punctuation is itself', () => {
     expect(sentencesOf('kan jeg beholde mit nemid')).toEqual(['kan jeg beholde mit nemid']);
+  });
+});
+
+describe('MessageReader.read: sentences that ask come first (issue 14)', () => {
+  it('a preamble statement the classifier half-recognises does not outrank the question', () => {
+    const text = `Kære MitID-hjælper, jeg håber, du kan hjælpe mig. ${KEEP_NEMID}`;
+    expect(intentsOf(reader.read(text).decisions)).toEqual(['keep_nemid']);
+  });
+
+  it('a question the bot has no answer for is not answered by the small talk around it', () => {
+    const reading = reader.read('Hej med dig. Hvad bliver vejret i morgen?');
+    expect(intentsOf(reading.decisions)).toEqual(['none']);
+  });
+
+  it('small talk alone is still small talk', () => {
+    const [first] = reader.read('Hej. Tusind tak for i går!').decisions;
+    expect(first?.kind === 'intent' && smallTalk.has(first.intent)).toBe(true);
+  });
+
+  it('a suspected fraud is answered before the question asked first (firstWhenFound)', () => {
+    expect(content.classifier.firstWhenFound).toContain('suspected_fraud');
+    const reading = reader.read(`${END_DATES} Og så har nogen godkendt noget i min MitID app, som jeg ikke selv har lavet.`);
+    expect(intentsOf(reading.decisions)).toEqual(['suspected_fraud', 'nemid_end_dates']);
+  });
+
+  it('a person asked for in one sentence is a decision for a person, and a call is told apart', () => {
+    const reading = reader.read(`${CODE_DISPLAY} Ellers vil jeg gerne have, at en fra support ringer mig op.`);
+    expect(intentsOf(reading.decisions)).toEqual(['code_display', 'human_agent']);
+    expect(reading.person).toBe('call');
+    expect(reader.read('kan du stille mig om til support').person).toBe('person');
+    expect(reader.asksForPerson('hvornår lukker nemid')).toBeUndefined();
+  });
+
+  it('one sentence with a comma: only a clause that asks, and clearly, stands for the message', () => {
+    // "tak, det hjalp mig meget" holds no question; its clause about help must not become one.
+    const [first] = reader.read('tak, det hjalp mig meget').decisions;
+    expect(first?.kind === 'intent' && first.intent).toBe('thanks');
+  });
+});
+
+describe('MessageReader.read: a choice between two answers', () => {
+  it('"MitID app eller kodeviser?" offers both, however sure the classifier is of one', () => {
+    const [first] = reader.read('MitID app eller kodeviser?').decisions;
+    expect(first?.kind).toBe('ambiguous');
+    expect(first?.kind === 'ambiguous' && [...first.options].sort()).toEqual(['code_display', 'mitid_app']);
+  });
+
+  it('"hverken pas eller ID-kort" is no choice, and a choice inside one intent is no choice either', () => {
+    expect(reader.read('jeg har hverken pas eller id kort').decisions[0]?.kind).not.toBe('ambiguous');
+    expect(reader.read('hvor lang tid tager en kodeviser eller en kodeoplæser').decisions[0]).toMatchObject({ kind: 'intent', intent: 'code_display' });
   });
 });

@@ -96,6 +96,12 @@ const CASES: Record<string, RowCase> = {
     message: 'stop',
     check: (said) => expect(said).toEqual([toReply(replies.message('stopped'))]),
   },
+  'asks-for-person': {
+    // A follow-up about the kodeviser would take "ringe"; the person asked for comes first.
+    before: ['hvad er en kodeviser'],
+    message: 'kan I ringe mig op, jeg forstår det ikke',
+    check: (said) => expect(said[0]!.text).toBe(content.handoff.citizen.consentNoCall.text),
+  },
   repair: {
     before: [START, 'nej'],
     message: 'nej vent, jeg har faktisk et pas',

@@ -406,7 +406,8 @@ export class TurnActions {
 
   /** Asks whether the conversation may go to a person; a plain "ja" says yes. */
   async offerPerson(turn: Turn, reason: EscalationReason): Promise<void> {
-    await turn.ask(await this.deps.handoff.consent(turn.context, reason), this.consentOffer(reason));
+    const askedForCall = turn.reading?.person === 'call' || turn.reading?.person === 'number';
+    await turn.ask(await this.deps.handoff.consent(turn.context, reason, askedForCall), this.consentOffer(reason));
   }
 
   private consentOffer(reason: EscalationReason): { kind: 'consent'; options: Option[]; yes: number; no: Action } {
@@ -462,6 +463,11 @@ export class TurnActions {
     }
     const sources = [...new Set(intent.sources.map((source) => sourceTitles[source.file]))].join(', ');
     const source = (activity: Partial<Activity>) => (sources ? this.deps.replies.sourced(activity, sources) : activity);
+    // An urgent problem (a lost phone, a suspected fraud) is offered a person at once, in the guide too.
+    if (intent.offersPerson) {
+      await turn.context.sendActivity(source(this.deps.replies.plain(text)));
+      return this.offerPerson(turn, 'asked');
+    }
     if (inGuide || !buttons) {
       await turn.context.sendActivity(source(this.deps.replies.plain(text)));
       return this.reprompt(turn);
@@ -482,7 +488,8 @@ export class TurnActions {
     const intents = decisions.flatMap((d) => (d.kind === 'intent' ? [d.intent] : []));
     for (const [i, intent] of intents.entries()) {
       // The guide, a person or a restart take over the conversation: nothing is answered after them.
-      const takesOver = this.deps.content.intents.intents.get(intent)?.startsGuide || INTENT_COMMANDS[intent] !== undefined || intent === 'restart';
+      const content = this.deps.content.intents.intents.get(intent);
+      const takesOver = content?.startsGuide || content?.offersPerson || INTENT_COMMANDS[intent] !== undefined || intent === 'restart';
       await this.answer(turn, intent, i === intents.length - 1 || takesOver);
       if (takesOver) return;
     }

@@ -50,6 +50,9 @@ export function turnRows({ actions: a, handoff, service, reader, maxMessageChars
     { name: 'cpr-warning', when: (t) => hasCprNumber(t.text), run: (t) => a.warnCpr(t) },
     { name: 'pending-reply', when: (t) => (t.binding = a.bindReply(t)) !== undefined, run: (t) => a.bound(t, t.binding!) },
     { name: 'command', when: (t) => (t.command = a.commandIn(t)) !== undefined, run: (t) => a.command(t, t.command!) },
+    // A person asked for in any words ("stil mig om til support") before a follow-up or the guide
+    // reads the words; a bare "hvad er telefonnummeret?" after a topic is about the topic's number.
+    { name: 'asks-for-person', when: (t) => asksForPerson(a, reader, t), run: (t) => a.answerReading(t) },
     { name: 'repair', when: (t) => (t.plan = a.repairPlan(t)) !== undefined, run: (t) => a.repair(t, t.plan!) },
     { name: 'tapped-title', when: (t) => a.titled(t) !== undefined, run: (t) => a.answer(t, a.titled(t)!) },
     { name: 'guide-answer', when: (t) => inGuide(t) && a.looksLikeAnswer(t.text), run: (t) => a.continueGuide(t) },
@@ -61,6 +64,11 @@ export function turnRows({ actions: a, handoff, service, reader, maxMessageChars
     { name: 'faq', when: (t) => !inGuide(t) && a.read(t).decisions[0]?.kind !== 'none', run: (t) => a.answerReading(t) },
     { name: 'fallback', when: () => true, run: (t) => a.fallback(t) },
   ];
+}
+
+function asksForPerson(a: TurnActions, reader: MessageReader, turn: Turn): boolean {
+  const asked = reader.asksForPerson(turn.text);
+  return asked !== undefined && !(asked === 'number' && (turn.followUp = a.followUpIn(turn)) !== undefined);
 }
 
 function isQuestion(a: TurnActions, turn: Turn): boolean {

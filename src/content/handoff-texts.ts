@@ -14,6 +14,7 @@ const entry = z
 export const citizenHandoffIds = [
   'consent',
   'offerAfterFallbacks',
+  'consentNoCall',
   'declined',
   'queued',
   'noAgents',
@@ -79,7 +80,7 @@ export const handoffTextsSchema = z
   .strict()
   .superRefine((texts, ctx) => {
     // The consent question's buttons are read as yes and no, in that order.
-    for (const id of ['consent', 'offerAfterFallbacks'] as const) {
+    for (const id of ['consent', 'offerAfterFallbacks', 'consentNoCall'] as const) {
       if (texts.citizen[id].buttons?.length !== 2) ctx.addIssue({ code: 'custom', path: ['citizen', id, 'buttons'], message: 'skal have to knapper: ja og nej / must have two buttons: yes and no' });
     }
   });

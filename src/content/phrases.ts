@@ -29,6 +29,17 @@ export const phrasesSchema = z
     questionVerbs: phrases,
     subjects: phrases,
     english: z.object({ words: phrases, alsoDanish: z.array(phrase).default([]) }).strict(),
+    person: z
+      .object({
+        asks: phrases,
+        calls: phrases,
+        numbers: phrases,
+        ours: phrases,
+        notAfter: z.array(phrase).default([]),
+        numbersNotAfter: z.array(phrase).default([]),
+        skip: z.array(phrase).default([]),
+      })
+      .strict(),
   })
   .strict();
 

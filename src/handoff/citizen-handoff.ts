@@ -109,12 +109,13 @@ export class CitizenHandoff {
 
   /**
    * The consent question, saying what happens next ("Må jeg sende samtalen videre?"); its two
-   * buttons are yes and no. The fallback count starts again.
+   * buttons are yes and no. The fallback count starts again. A person who asked to be called
+   * is told first that the bot cannot call.
    */
-  async consent(context: TurnContext, reason: EscalationReason): Promise<Partial<Activity>> {
+  async consent(context: TurnContext, reason: EscalationReason, askedForCall = false): Promise<Partial<Activity>> {
     const flags = await this.flags.get(context, {});
     flags.fallbacksInRow = 0;
-    return this.deps.service.citizenText(reason === 'fallbacks' ? 'offerAfterFallbacks' : 'consent');
+    return this.deps.service.citizenText(reason === 'fallbacks' ? 'offerAfterFallbacks' : askedForCall ? 'consentNoCall' : 'consent');
   }
 
   /** Said when the person does not want the conversation handed over. */

@@ -334,7 +334,7 @@ export class HandoffService {
   /** The citizen's last line that says something: "Tal med en medarbejder" and "Ja, send den videre" tell the agent nothing. */
   lastQuestion(c: HandoffCase): string | undefined {
     const citizen = this.deps.content.handoff.citizen;
-    const askingForAPerson = new Set([...(citizen.consent.buttons ?? []), ...(citizen.offerAfterFallbacks.buttons ?? []), ...this.deps.content.phrases.commands.human].map(normalizeText));
+    const askingForAPerson = new Set([...(citizen.consent.buttons ?? []), ...(citizen.offerAfterFallbacks.buttons ?? []), ...(citizen.consentNoCall.buttons ?? []), ...this.deps.content.phrases.commands.human].map(normalizeText));
     return [...c.transcript].reverse().find((l) => l.from === 'citizen' && !askingForAPerson.has(normalizeText(l.text)))?.text;
   }
 

@@ -17,7 +17,7 @@ const PREFIX = 'classifier-';
  */
 function codeFingerprint(): string {
   const ext = path.extname(__filename);
-  const ours = ['features', 'intent-classifier', 'similarity-index', path.join('..', 'text', 'normalize')].map((name) => path.join(__dirname, `${name}${ext}`));
+  const ours = ['features', 'intent-classifier', 'similarity-index', 'linear-model', path.join('..', 'text', 'normalize')].map((name) => path.join(__dirname, `${name}${ext}`));
   const resolve = createRequire(__filename).resolve;
   const theirs = ['snowball-stemmers', 'natural/lib/natural/classifiers/bayes_classifier', 'apparatus/lib/apparatus/classifier/bayes_classifier'].map((id) => resolve(id));
   const hash = createHash('sha256');
@@ -28,7 +28,7 @@ function codeFingerprint(): string {
 /** The cache file for these examples and settings under `directory`. */
 export function classifierCacheFile(directory: string, content: IntentContent, settings: ClassifierSettings): string {
   const key = createHash('sha256')
-    .update(JSON.stringify({ format: FORMAT, examples: trainingExamples(content), features: settings.features, bayesWeight: settings.bayesWeight, code: codeFingerprint() }))
+    .update(JSON.stringify({ format: FORMAT, examples: trainingExamples(content), features: settings.features, bayesWeight: settings.bayesWeight, linear: settings.linear, code: codeFingerprint() }))
     .digest('hex');
   return path.join(directory, 'cache', `${PREFIX}${key.slice(0, 40)}.json`);
 }

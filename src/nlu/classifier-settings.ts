@@ -14,12 +14,24 @@ export const classifierSettingsSchema = z
       })
       .strict(),
     bayesWeight: z.number().min(0).max(1),
+    linear: z
+      .object({
+        weight: z.number().min(0).max(1),
+        epochs: z.number().int().min(1).max(50),
+        learningRate: z.number().positive(),
+        l2: z.number().min(0),
+        letterGrams: z.object({ min: z.number().int().min(1).max(6), max: z.number().int().min(1).max(8) }).strict(),
+      })
+      .strict()
+      .optional(),
     threshold: z.number().min(0).max(1),
     ambiguityMargin: z.number().min(0).max(1),
     ambiguousFloor: z.number().min(0).max(1),
     notInClarification: z.array(z.enum(intentIds)).default([]),
     smallTalk: z.array(z.enum(intentIds)).default([]),
     takenWhenBest: z.array(z.enum(intentIds)).default([]),
+    statementFloor: z.number().min(0).max(1).default(0.6),
+    firstWhenFound: z.array(z.enum(intentIds)).default([]),
   })
   .strict();
 export type ClassifierSettings = z.output<typeof classifierSettingsSchema>;

@@ -1,5 +1,5 @@
 import type { PorterStemmerNo as PorterStemmerNoType } from 'natural/lib/natural/stemmers';
-import { tokenize } from '../text/normalize';
+import { normalizeText, tokenize } from '../text/normalize';
 import { danishStem } from '../text/stem';
 
 // natural has no Danish stemmer; its Norwegian one is the nearest it has and is compared
@@ -20,7 +20,7 @@ const stemmers: Record<'snowball' | 'porter-no', { stem(token: string): string }
 const STOP_WORDS = new Set([
   'jeg', 'du', 'man', 'vi', 'de', 'den', 'det', 'der', 'en', 'et', 'at', 'og', 'i', 'paa', 'til', 'med', 'for', 'af',
   'om', 'er', 'var', 'som', 'saa', 'lige', 'bare', 'nu', 'mig', 'min', 'mit', 'mine', 'dig', 'din', 'dit', 'sig',
-  'jo', 'da', 'nok', 'vel', 'mon', 'hvis', 'eller', 'men', 'fra', 'efter', 'ud', 'op',
+  'jo', 'da', 'nok', 'vel', 'mon', 'eller', 'men', 'fra', 'efter', 'ud', 'op',
 ]);
 
 /** How text becomes features; the choices were made by measured accuracy (`npm run eval`). */
@@ -38,6 +38,10 @@ export const DEFAULT_FEATURES: FeatureOptions = { stemming: 'snowball', dropStop
 function toDanishLetters(token: string): string {
   return token.replace(/aa/g, 'å').replace(/oe/g, 'ø').replace(/ae/g, 'æ');
 }
+
+// Stems carry æ/ø/å (the stemmer's rules are written for them); a stem from ASCII may carry "ae".
+const ASCII_VOWELS = /æ|ø|å|aa|ae|oe/g;
+const PLAIN_VOWEL: Readonly<Record<string, string>> = { æ: 'a', ø: 'o', å: 'a', aa: 'a', ae: 'a', oe: 'o' };
 
 const stemCache = new Map<string, string>();
 
@@ -59,6 +63,36 @@ export function stems(text: string, options: FeatureOptions = DEFAULT_FEATURES):
   return (kept.length > 0 ? kept : tokens).map((t) => stem(t, options));
 }
 
+// "ae", "aa" and "oe" read as the plain vowel, as in the letter triples above.
+const FOLDED_VOWELS = /aa|ae|oe/g;
+
+/**
+ * Letter n-grams of each word of the normalised text, `min` to `max` long, the word padded with
+ * spaces so that its start and end count ("mitid" gives " mi", "id ", …). Stems are not used:
+ * the n-grams of a misspelt or inflected word still meet those of the word it stands for.
+ */
+export function letterGrams(text: string, min: number, max: number): Set<string> {
+  const grams = new Set<string>();
+  for (const word of gramWords(text)) for (const gram of wordGrams(word, min, max)) grams.add(gram);
+  return grams;
+}
+
+/** The words {@link letterGrams} reads: normalised, with "ae", "aa" and "oe" folded. */
+export function gramWords(text: string): string[] {
+  return normalizeText(text)
+    .replace(FOLDED_VOWELS, (pair) => pair[0]!)
+    .split(' ')
+    .filter((w) => w !== '');
+}
+
+/** The letter n-grams of one word of {@link gramWords}. */
+export function wordGrams(word: string, min: number, max: number): string[] {
+  const padded = ` ${word} `;
+  const grams: string[] = [];
+  for (let n = min; n <= max; n++) for (let at = 0; at + n <= padded.length; at++) grams.push(padded.slice(at, at + n));
+  return grams;
+}
+
 /**
  * The features of a text, as a set: stems ("s:"), neighbouring stem pairs ("b:") and
  * character n-grams of each stem ("c:"), which let "kodevisser" meet "kodeviser".
@@ -70,7 +104,9 @@ export function textFeatures(text: string, options: FeatureOptions = DEFAULT_FEA
     features.add(`s:${word}`);
     if (options.bigrams && i > 0) features.add(`b:${words[i - 1]}_${word}`);
     if (options.charNgrams > 0) {
-      const padded = `<${word}>`;
+      // People without æ/ø/å type "ae" or a plain "a" ("hjælp", "hjaelp", "hjalp"): the letter
+      // triples are read from a form where both meet.
+      const padded = `<${word.replace(ASCII_VOWELS, (vowel) => PLAIN_VOWEL[vowel]!)}>`;
       for (let at = 0; at + options.charNgrams <= padded.length; at++) features.add(`c:${padded.slice(at, at + options.charNgrams)}`);
     }
   });

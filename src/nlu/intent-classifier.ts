@@ -1,6 +1,9 @@
 import type { BayesClassifier as BayesClassifierType } from 'natural/lib/natural/classifiers';
 import { DEFAULT_FEATURES, textFeatures, type FeatureOptions } from './features';
+import { LinearModel, type LinearOptions, type LinearTables } from './linear-model';
+import { gramWords, letterGrams, wordGrams } from './features';
 import { SimilarityIndex, type SimilarityTables } from './similarity-index';
+import { Speller } from './spelling';
 
 // The classifiers index also loads logistic regression and maxent (about 250 ms and 40 MB at
 // start-up); the Bayes module alone is the same class.
@@ -15,7 +18,18 @@ export interface ClassifierTables {
   /** Every feature seen in training, with its log likelihood per label. */
   logLikelihood: Array<[string, number[]]>;
   similarity: SimilarityTables;
+  linear?: LinearTables;
 }
+
+/** The linear model beside Bayes and the nearest example, and its share of the score (0 = off). */
+export interface LinearSettings extends LinearOptions {
+  weight: number;
+  letterGrams: { min: number; max: number };
+}
+
+export const NO_LINEAR: LinearSettings = { weight: 0, epochs: 0, learningRate: 0, l2: 0, letterGrams: { min: 3, max: 5 } };
+
+const WORDS_KEPT = 50_000;
 
 /** One intent's share of the probability for a text. */
 export interface IntentScore {
@@ -48,6 +62,13 @@ export class IntentClassifier {
   private readonly logPrior: Float64Array;
   private readonly logUnseen: Float64Array;
   private readonly logLikelihood = new Map<string, Float64Array>();
+  private linear: LinearModel | undefined;
+  private readonly gramsByWord = new Map<string, readonly number[]>();
+  private aligned: { nearestAt: Int32Array; linearAt: Int32Array } | undefined;
+  private stamps: Uint32Array | undefined;
+  private stamp = 0;
+  /** Built from the examples, which a classifier restored from tables is given too (it costs ~10 ms). */
+  private readonly speller: Speller;
 
   /** Trains on `examples`, or, given `tables` trained on the same examples and options, restores them. */
   constructor(
@@ -55,8 +76,11 @@ export class IntentClassifier {
     private readonly features: FeatureOptions = DEFAULT_FEATURES,
     private readonly bayesWeight = 0.5,
     tables?: ClassifierTables,
+    private readonly linearSettings: LinearSettings = NO_LINEAR,
   ) {
+    this.speller = new Speller(examples.map((e) => e.text));
     if (tables) {
+      if (tables.linear) this.linear = new LinearModel({ tables: tables.linear });
       this.labels = tables.labels;
       this.logPrior = Float64Array.from(tables.logPrior);
       this.logUnseen = Float64Array.from(tables.logUnseen);
@@ -71,20 +95,24 @@ export class IntentClassifier {
     for (const doc of documents) for (const f of doc.features) this.known.add(f);
     const model = this.trainedBayes(documents).classifier;
     this.similarity = new SimilarityIndex(documents);
+    if (linearSettings.weight > 0) {
+      const { min, max } = linearSettings.letterGrams;
+      this.linear = new LinearModel({ documents: examples.map((e) => ({ features: [...letterGrams(e.text, min, max)], label: e.intent })), options: linearSettings });
+    }
 
     this.labels = Object.keys(model.classTotals);
     const totals = this.labels.map((l) => model.classTotals[l]!);
     this.logPrior = Float64Array.from(totals, (t) => Math.log(t / model.totalExamples));
     this.logUnseen = Float64Array.from(totals, (t) => Math.log(model.smoothing / t));
-    for (const f of this.known) {
-      this.logLikelihood.set(
-        f,
-        Float64Array.from(this.labels, (label, c) => {
-          const count = (model.classFeatures[label] as Record<string, number>)[f];
-          return count ? Math.log(count / totals[c]!) : this.logUnseen[c]!;
-        }),
-      );
-    }
+    // Every row starts as "never seen with this label"; then only the counts natural kept are
+    // read, label by label (a few per feature, where reading every label of every feature was not).
+    for (const f of this.known) this.logLikelihood.set(f, Float64Array.from(this.logUnseen));
+    this.labels.forEach((label, c) => {
+      for (const [f, count] of Object.entries(model.classFeatures[label] as Record<string, number>)) {
+        const row = this.logLikelihood.get(f);
+        if (row && count) row[c] = Math.log(count / totals[c]!);
+      }
+    });
   }
 
   /** Everything scoring reads, restorable with the constructor's `tables`. */
@@ -95,6 +123,7 @@ export class IntentClassifier {
       logUnseen: Array.from(this.logUnseen),
       logLikelihood: [...this.logLikelihood].map(([f, row]) => [f, Array.from(row)]),
       similarity: this.similarity.tables(),
+      ...(this.linear ? { linear: this.linear.tables() } : {}),
     };
   }
 
@@ -108,6 +137,12 @@ export class IntentClassifier {
 
   /** Posterior per intent from natural's trained counts, as natural computes it (normalised). */
   bayesPosterior(features: ReadonlySet<string>): Map<string, number> {
+    const posterior = this.posteriorPerLabel(features);
+    return new Map(this.labels.map((l, c) => [l, posterior[c]!]));
+  }
+
+  /** {@link bayesPosterior} as an array in the order of `labels`. */
+  private posteriorPerLabel(features: ReadonlySet<string>): Float64Array {
     const log = Float64Array.from(this.logPrior);
     for (const f of features) {
       const row = this.logLikelihood.get(f);
@@ -117,7 +152,8 @@ export class IntentClassifier {
     const max = Math.max(...log);
     let total = 0;
     for (let c = 0; c < log.length; c++) total += log[c] = Math.exp(log[c]! - max);
-    return new Map(this.labels.map((l, c) => [l, log[c]! / total]));
+    for (let c = 0; c < log.length; c++) log[c]! /= total;
+    return log;
   }
 
   /** natural's own scoring, normalised; kept to check the fast path against. */
@@ -132,15 +168,62 @@ export class IntentClassifier {
    * Intents by score (0..1), best first. Only features seen in training count, so a
    * word the classifier never met neither helps nor hurts any intent.
    */
-  classify(text: string): IntentScore[] {
+  classify(written: string): IntentScore[] {
+    const text = this.speller.correct(written);
     const seen = this.knownFeatures(text);
     if (seen.size === 0) return [];
-    const posterior = this.bayesPosterior(seen);
-    const nearest = this.similarity.bestByLabel(seen);
+    const posterior = this.posteriorPerLabel(seen);
+    const nearest = this.similarity.bestPerLabel(seen);
+    const linear = this.linear ? this.linear.scoresOf(this.linearNumbers(this.linear, text)) : undefined;
+    const { nearestAt, linearAt } = this.alignment();
     const w = this.bayesWeight;
+    const lw = linear ? this.linearSettings.weight : 0;
     return this.labels
-      .map((label) => ({ intent: label, score: w * posterior.get(label)! + (1 - w) * (nearest.get(label) ?? 0) }))
+      .map((label, c) => {
+        const blend = w * posterior[c]! + (1 - w) * (nearestAt[c]! >= 0 ? nearest[nearestAt[c]!]! : 0);
+        return { intent: label, score: (1 - lw) * blend + lw * (linear && linearAt[c]! >= 0 ? linear[linearAt[c]!]! : 0) };
+      })
       .sort((a, b) => b.score - a.score);
+  }
+
+  /** Where each of `labels` stands in the similarity index's and the linear model's own order. */
+  private alignment(): { nearestAt: Int32Array; linearAt: Int32Array } {
+    this.aligned ??= {
+      nearestAt: Int32Array.from(this.labels, (l) => this.similarity.labelOrder.indexOf(l)),
+      linearAt: Int32Array.from(this.labels, (l) => this.linear?.labels.indexOf(l) ?? -1),
+    };
+    return this.aligned;
+  }
+
+  /**
+   * The linear model's scores. A word's n-grams are looked up once and kept by word (most
+   * messages are made of the same few hundred words), and each n-gram counts once per message,
+   * as in training.
+   */
+  private linearNumbers(linear: LinearModel, text: string): number[] {
+    const numbers: number[] = [];
+    // A stamp per feature says whether this message has it already (cheaper than a Set per message).
+    this.stamps ??= new Uint32Array(linear.featureCount);
+    const stamp = ++this.stamp;
+    for (const word of gramWords(text)) {
+      for (const n of this.gramNumbers(linear, word)) {
+        if (this.stamps[n] === stamp) continue;
+        this.stamps[n] = stamp;
+        numbers.push(n);
+      }
+    }
+    return numbers;
+  }
+
+  private gramNumbers(linear: LinearModel, word: string): readonly number[] {
+    let numbers = this.gramsByWord.get(word);
+    if (!numbers) {
+      const { min, max } = this.linearSettings.letterGrams;
+      numbers = wordGrams(word, min, max).flatMap((g) => linear.featureNumber(g) ?? []);
+      // Bounded so that a flood of made-up words cannot grow memory without end.
+      if (this.gramsByWord.size < WORDS_KEPT) this.gramsByWord.set(word, numbers);
+    }
+    return numbers;
   }
 
   /** The features of `text` that occurred in training. */

@@ -27,6 +27,10 @@ export const intentIds = [
   'shared_device',
   'spare_mitid',
   'mitid_optional',
+  'lost_device',
+  'forgot_code',
+  'suspected_fraud',
+  'app_not_working',
   'greeting',
   'thanks',
   'goodbye',
@@ -59,6 +63,7 @@ const intentSchema = z
     followUps: z.array(z.enum(intentIds)).max(3, 'højst tre / at most three').default([]),
     offerGuide: z.boolean().default(false),
     startsGuide: z.boolean().default(false),
+    offersPerson: z.boolean().default(false),
   })
   .strict();
 

@@ -47,7 +47,7 @@ export class IntentRecognizer {
     /** Tables saved from a classifier trained on the same examples and settings (the start-up cache). */
     tables?: ClassifierTables,
   ) {
-    this.classifier = new IntentClassifier(examples, settings.features, settings.bayesWeight, tables);
+    this.classifier = new IntentClassifier(examples, settings.features, settings.bayesWeight, tables, settings.linear);
   }
 
   /** The trained classifier's tables, for the start-up cache. */
@@ -80,7 +80,8 @@ export class IntentRecognizer {
     const intents: RecognizerResult['intents'] = {};
     const scores = this.classifier.classify(text);
     if (scores.length === 0) intents[NONE_INTENT] = { score: 1 };
-    for (const { intent, score } of scores) intents[intent] = { score: Number(score.toFixed(4)) };
+    // Four decimals, as the Emulator shows them (Math.round: toFixed per intent showed in the profile).
+    for (const { intent, score } of scores) intents[intent] = { score: Math.round(score * 1e4) / 1e4 };
     return { text, intents, entities: {} };
   }
 

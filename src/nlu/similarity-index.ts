@@ -78,6 +78,17 @@ export class SimilarityIndex {
 
   /** Per label, the highest cosine similarity of any of its examples to `features` (0..1). */
   bestByLabel(features: ReadonlySet<string>): Map<string, number> {
+    const best = this.bestPerLabel(features);
+    return new Map(this.labels.map((l, i) => [l, best[i]!]));
+  }
+
+  /** The labels in the order {@link bestPerLabel} gives them. */
+  get labelOrder(): readonly string[] {
+    return this.labels;
+  }
+
+  /** {@link bestByLabel} as an array in {@link labelOrder}. */
+  bestPerLabel(features: ReadonlySet<string>): Float64Array {
     const dot = this.dot;
     dot.fill(0);
     for (const [f, w] of this.weigh(features)) {
@@ -92,7 +103,7 @@ export class SimilarityIndex {
       const label = this.docLabel[doc]!;
       if (dot[doc]! > best[label]!) best[label] = dot[doc]!;
     }
-    return new Map(this.labels.map((l, i) => [l, best[i]!]));
+    return best;
   }
 
   private weigh(features: ReadonlySet<string>): Map<string, number> {
