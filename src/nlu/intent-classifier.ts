@@ -1,7 +1,7 @@
 import type { BayesClassifier as BayesClassifierType } from 'natural/lib/natural/classifiers';
 import { DEFAULT_FEATURES, textFeatures, type FeatureOptions } from './features';
-import { LinearModel, type LinearOptions, type LinearTables } from './linear-model';
-import { gramWords, letterGrams, wordGrams } from './features';
+import { LinearModel, type LinearOptions, type LinearTables, type NumberedDocuments } from './linear-model';
+import { gramWords, wordGrams } from './features';
 import { SimilarityIndex, type SimilarityTables } from './similarity-index';
 import { Speller } from './spelling';
 
@@ -96,8 +96,7 @@ export class IntentClassifier {
     const model = this.trainedBayes(documents).classifier;
     this.similarity = new SimilarityIndex(documents);
     if (linearSettings.weight > 0) {
-      const { min, max } = linearSettings.letterGrams;
-      this.linear = new LinearModel({ documents: examples.map((e) => ({ features: [...letterGrams(e.text, min, max)], label: e.intent })), options: linearSettings });
+      this.linear = new LinearModel({ numbered: this.numberedGrams(examples), options: linearSettings });
     }
 
     this.labels = Object.keys(model.classTotals);
@@ -113,6 +112,45 @@ export class IntentClassifier {
         if (row && count) row[c] = Math.log(count / totals[c]!);
       }
     });
+  }
+
+  /**
+   * The examples' letter n-grams, numbered as met. A word's n-grams are numbered once (the
+   * examples use a few thousand distinct words), each n-gram once per example, as
+   * `letterGrams` gives them.
+   */
+  private numberedGrams(examples: readonly Example[]): NumberedDocuments {
+    const { min, max } = this.linearSettings.letterGrams;
+    const numberOf = new Map<string, number>();
+    const names: string[] = [];
+    const byWord = new Map<string, number[]>();
+    const stamps: number[] = [];
+    let stamp = 0;
+    const docs = examples.map((example) => {
+      stamp++;
+      const numbers: number[] = [];
+      for (const word of gramWords(example.text)) {
+        let ofWord = byWord.get(word);
+        if (!ofWord) {
+          ofWord = wordGrams(word, min, max).map((gram) => {
+            let n = numberOf.get(gram);
+            if (n === undefined) {
+              numberOf.set(gram, (n = names.length));
+              names.push(gram);
+            }
+            return n;
+          });
+          byWord.set(word, ofWord);
+        }
+        for (const n of ofWord) {
+          if (stamps[n] === stamp) continue;
+          stamps[n] = stamp;
+          numbers.push(n);
+        }
+      }
+      return { features: Int32Array.from(numbers), label: example.intent };
+    });
+    return { docs, names };
   }
 
   /** Everything scoring reads, restorable with the constructor's `tables`. */

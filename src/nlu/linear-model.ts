@@ -6,6 +6,12 @@ export interface LinearTables {
   bias: number[];
 }
 
+/** Training documents with their features already numbered 0…n−1 (`names[i]` is feature i), each once per document. */
+export interface NumberedDocuments {
+  docs: ReadonlyArray<{ features: Int32Array; label: string }>;
+  names: readonly string[];
+}
+
 export interface LinearOptions {
   epochs: number;
   learningRate: number;
@@ -39,7 +45,12 @@ export class LinearModel {
   private readonly bias: Float64Array;
   private readonly scratch: Float64Array;
 
-  constructor(source: { documents: ReadonlyArray<{ features: readonly string[]; label: string }>; options: LinearOptions } | { tables: LinearTables }) {
+  constructor(
+    source:
+      | { documents: ReadonlyArray<{ features: readonly string[]; label: string }>; options: LinearOptions }
+      | { numbered: NumberedDocuments; options: LinearOptions }
+      | { tables: LinearTables },
+  ) {
     if ('tables' in source) {
       const { tables } = source;
       this.labels = tables.labels;
@@ -50,11 +61,12 @@ export class LinearModel {
       this.scratch = new Float64Array(this.labels.length);
       return;
     }
-    const { documents, options } = source;
-    this.labels = [...new Set(documents.map((d) => d.label))];
+    const numbered = 'numbered' in source ? source.numbered : this.numbered(source.documents);
+    if ('numbered' in source) numbered.names.forEach((f, i) => this.index.set(f, i));
+    this.labels = [...new Set(numbered.docs.map((d) => d.label))];
     const labelIndex = new Map(this.labels.map((l, i) => [l, i]));
-    const docs = documents.map((d) => ({ features: Int32Array.from(d.features, (f) => this.indexOf(f)), label: labelIndex.get(d.label)! }));
-    const trained = train(docs, this.labels.length, this.index.size, options);
+    const docs = numbered.docs.map((d) => ({ features: d.features, label: labelIndex.get(d.label)! }));
+    const trained = train(docs, this.labels.length, this.index.size, source.options);
     this.weights = trained.weights;
     this.bias = trained.bias;
     this.scratch = new Float64Array(this.labels.length);
@@ -94,10 +106,18 @@ export class LinearModel {
     };
   }
 
-  private indexOf(feature: string): number {
-    let i = this.index.get(feature);
-    if (i === undefined) this.index.set(feature, (i = this.index.size));
-    return i;
+  /** Numbers features in the order met; each feature counts once per document. */
+  private numbered(documents: ReadonlyArray<{ features: readonly string[]; label: string }>): NumberedDocuments {
+    const docs = documents.map((d) => {
+      const numbers = new Set<number>();
+      for (const f of d.features) {
+        let i = this.index.get(f);
+        if (i === undefined) this.index.set(f, (i = this.index.size));
+        numbers.add(i);
+      }
+      return { features: Int32Array.from(numbers), label: d.label };
+    });
+    return { docs, names: [...this.index.keys()] };
   }
 
   private softmax(features: ArrayLike<number>, weights: Float32Array): Float64Array {

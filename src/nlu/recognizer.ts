@@ -17,6 +17,8 @@ export function trainingExamples(content: IntentContent): Example[] {
   return examples;
 }
 
+const KEPT_INTENTS = 8;
+
 /** Distinct message texts whose scores are kept (a few hundred bytes each). */
 const RECENT_TEXTS = 2000;
 
@@ -80,8 +82,9 @@ export class IntentRecognizer {
     const intents: RecognizerResult['intents'] = {};
     const scores = this.classifier.classify(text);
     if (scores.length === 0) intents[NONE_INTENT] = { score: 1 };
-    // Four decimals, as the Emulator shows them (Math.round: toFixed per intent showed in the profile).
-    for (const { intent, score } of scores) intents[intent] = { score: Math.round(score * 1e4) / 1e4 };
+    // The best few, to four decimals, as the Emulator shows them: the rest say nothing a person
+    // or the decision reads, and every turn log and trace would carry them.
+    for (const { intent, score } of scores.slice(0, KEPT_INTENTS)) intents[intent] = { score: Math.round(score * 1e4) / 1e4 };
     return { text, intents, entities: {} };
   }
 

@@ -29,6 +29,7 @@ export class SimilarityIndex {
   private readonly docLabel: Int32Array;
   private readonly labels: string[];
   private readonly dot: Float64Array;
+  private readonly touched: Int32Array;
   private readonly commonLimit: number;
 
   constructor(source: Documents | { tables: SimilarityTables }) {
@@ -39,6 +40,7 @@ export class SimilarityIndex {
       this.docLabel = Int32Array.from(tables.docLabel);
       this.labels = tables.labels;
       this.dot = new Float64Array(tables.docLabel.length);
+      this.touched = new Int32Array(tables.docLabel.length);
       this.commonLimit = tables.commonLimit;
       return;
     }
@@ -51,6 +53,7 @@ export class SimilarityIndex {
     const labelIndex = new Map(this.labels.map((l, i) => [l, i]));
     this.docLabel = Int32Array.from(documents, (d) => labelIndex.get(d.label)!);
     this.dot = new Float64Array(documents.length);
+    this.touched = new Int32Array(documents.length);
     this.commonLimit = Math.max(20, Math.floor(documents.length * COMMON_SHARE));
 
     const lists = new Map<string, { docs: number[]; weights: number[] }>();
@@ -90,18 +93,26 @@ export class SimilarityIndex {
   /** {@link bestByLabel} as an array in {@link labelOrder}. */
   bestPerLabel(features: ReadonlySet<string>): Float64Array {
     const dot = this.dot;
-    dot.fill(0);
+    // Only the examples that share a feature with the message are visited, and reset after.
+    const touched = this.touched;
+    let count = 0;
     for (const [f, w] of this.weigh(features)) {
       const posting = this.postings.get(f)!;
       // Features found in a large share of all examples (a common letter triple) move every
       // score alike; skipping them keeps per-message work small.
       if (posting.docs.length > this.commonLimit) continue;
-      for (let i = 0; i < posting.docs.length; i++) dot[posting.docs[i]!]! += w * posting.weights[i]!;
+      for (let i = 0; i < posting.docs.length; i++) {
+        const doc = posting.docs[i]!;
+        if (dot[doc] === 0) touched[count++] = doc;
+        dot[doc]! += w * posting.weights[i]!;
+      }
     }
     const best = new Float64Array(this.labels.length);
-    for (let doc = 0; doc < dot.length; doc++) {
+    for (let i = 0; i < count; i++) {
+      const doc = touched[i]!;
       const label = this.docLabel[doc]!;
       if (dot[doc]! > best[label]!) best[label] = dot[doc]!;
+      dot[doc] = 0;
     }
     return best;
   }
