@@ -253,3 +253,16 @@ describe('MessageReader.read: a choice between two answers', () => {
     expect(reader.read('hvor lang tid tager en kodeviser eller en kodeoplæser').decisions[0]).toMatchObject({ kind: 'intent', intent: 'code_display' });
   });
 });
+
+describe('MessageReader.read: a question about the statement before it', () => {
+  it('"Jeg har mistet min telefon. Hvad gør jeg?" is about the lost phone, not a new question', () => {
+    expect(intentsOf(reader.read('Jeg har mistet min telefon. Hvad gør jeg?').decisions)).toEqual(['lost_device']);
+  });
+
+  it('a question surer than the statement before it is a question of its own, answered after it', () => {
+    expect(intentsOf(reader.read('Jeg har ingen smartphone. Hvordan bestiller jeg en kodeviser? Kan jeg beholde mit NemID?').decisions)).toEqual([
+      'code_display',
+      'keep_nemid',
+    ]);
+  });
+});

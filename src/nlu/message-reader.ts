@@ -48,7 +48,9 @@ export function sentencesOf(text: string): string[] {
  * Reads a message as people write it: a polite preamble ("Hej, jeg er 82 år, og min datter
  * har sagt, at jeg skulle skrive her."), a sign-off ("Tak på forhånd. Mvh Inger") and
  * greetings do not hide the question, because each sentence is classified on its own and
- * small talk gives way to a question; two questions are both returned, in order.
+ * small talk gives way to a question; two questions are both returned, in order. A person
+ * asked for in any words is found by rule (`PersonRequestFinder`), and a choice ("app eller
+ * kodeviser?") is offered as one.
  */
 export class MessageReader {
   /** Readings of the latest distinct texts (they depend on the text alone, and the same few texts come often). */
@@ -151,11 +153,13 @@ export class MessageReader {
   }
 
   /**
-   * The questions of a message's sentences, each intent once, at most {@link MAX_QUESTIONS}.
-   * Sentences that ask (a question mark, a question word, "kan jeg …") come first, in order;
-   * a statement counts beside them only when the classifier is sure of it
+   * The questions of a message's sentences, in the order written, each intent once, at most
+   * {@link MAX_QUESTIONS}. Where a sentence asks (a question mark, a question word, "kan jeg
+   * …"), a statement counts beside it only when the classifier is sure of it
    * (`statementFloor`), because a preamble ("jeg håber, du kan hjælpe mig") is a statement.
-   * An urgent intent (`firstWhenFound`, e.g. a suspected fraud) goes before the rest.
+   * A question that follows a statement it is less sure of asks about that statement ("Jeg har
+   * mistet min telefon. Hvad gør jeg?") and is no question of its own. An urgent intent
+   * (`firstWhenFound`, e.g. a suspected fraud) goes before the rest.
    */
   private questionsIn(sentences: readonly string[]): { found: Found[]; unanswerable: boolean } {
     const read = sentences.map((text) => {
@@ -163,12 +167,15 @@ export class MessageReader {
       return { text, asks: this.asks(text), person, decision: person ? this.personDecision() : this.decisionOf(text) };
     });
     const anyAsks = read.some((r) => r.asks);
-    const candidates = read.filter(
-      (r): r is typeof r & { decision: Answerable } =>
-        this.isAnswerable(r.decision) && (r.asks || !anyAsks || (r.decision.kind === 'intent' && r.decision.score >= this.settings.statementFloor)),
-    );
+    const sure = (r: (typeof read)[number]) => r.decision.kind === 'intent' && r.decision.score >= this.settings.statementFloor;
+    const counts = read.map((r) => this.isAnswerable(r.decision) && (r.asks || !anyAsks || sure(r)));
+    const followsOn = (i: number) => {
+      const [before, now] = [read[i - 1], read[i]!];
+      return before !== undefined && counts[i - 1] && !before.asks && now.asks && !now.person && before.decision.kind === 'intent' && now.decision.kind === 'intent' && now.decision.score < before.decision.score;
+    };
+    const candidates = read.filter((r, i): r is typeof r & { decision: Answerable } => counts[i]! && !followsOn(i));
     const urgent = (r: { decision: Answerable }) => (this.settings.firstWhenFound.includes(intentOf(r.decision)) ? 0 : 1);
-    candidates.sort((a, b) => urgent(a) - urgent(b) || Number(b.asks) - Number(a.asks));
+    candidates.sort((a, b) => urgent(a) - urgent(b));
     const found: Found[] = [];
     for (const { text, decision, person } of candidates) {
       if (!found.some((f) => intentOf(f.decision) === intentOf(decision))) found.push({ decision, text, ...(person ? { person } : {}) });
