@@ -41,3 +41,12 @@ describe('PersonRequestFinder: a person asked for in any words', () => {
     expect(finder.find('du forstår mig ikke giv mig en supporter')).toBeUndefined();
   });
 });
+
+describe('PersonRequestFinder: a person somewhere else', () => {
+  it.each([['hvordan får jeg fat i kundeservice hos telia'], ['kan jeg tale med en medarbejder fra banken']])('"%s" is not about us', (text) => {
+    expect(finder.find(text)).toBeUndefined();
+  });
+  it('"support fra MitID" is', () => {
+    expect(finder.find('kan jeg få support fra mitid')).toBe('person');
+  });
+});

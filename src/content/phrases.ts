@@ -38,6 +38,7 @@ export const phrasesSchema = z
         notAfter: z.array(phrase).default([]),
         numbersNotAfter: z.array(phrase).default([]),
         skip: z.array(phrase).default([]),
+        elsewhere: z.array(phrase).default([]),
       })
       .strict(),
   })

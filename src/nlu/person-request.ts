@@ -28,6 +28,7 @@ export class PersonRequestFinder {
   private readonly notAfter: ReadonlySet<string>;
   private readonly numbersNotAfter: ReadonlySet<string>;
   private readonly skip: ReadonlySet<string>;
+  private readonly elsewhere: ReadonlySet<string>;
   private readonly negations: ReadonlySet<string>;
   private readonly fillers: ReadonlySet<string>;
 
@@ -40,6 +41,7 @@ export class PersonRequestFinder {
     this.notAfter = new Set(phrases.person.notAfter.flatMap((p) => tokenize(p)));
     this.numbersNotAfter = new Set(phrases.person.numbersNotAfter.flatMap((p) => tokenize(p)));
     this.skip = new Set(phrases.person.skip.flatMap((p) => tokenize(p)));
+    this.elsewhere = new Set(phrases.person.elsewhere.flatMap((p) => tokenize(p)));
     this.negations = new Set(phrases.negations.flatMap((p) => tokenize(p)));
     this.fillers = new Set(phrases.fillers.flatMap((p) => tokenize(p)));
   }
@@ -71,6 +73,8 @@ export class PersonRequestFinder {
 
   private isRequest(clause: readonly string[], at: number, end: number, notAfter: ReadonlySet<string>): boolean {
     if (clause.slice(Math.max(0, at - NEGATION_REACH), at).some((w) => this.negations.has(w))) return false;
+    const after = clause[end];
+    if (after !== undefined && this.elsewhere.has(after) && clause[end + 1] !== undefined && !this.ours.has(clause[end + 1]!)) return false;
     let before = at - 1;
     while (before >= 0 && this.skip.has(clause[before]!)) before--;
     // At the start of a clause it is a request only alone ("support", "medarbejder tak"), not as
