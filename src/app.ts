@@ -10,11 +10,12 @@ import { AdapterMessenger } from './handoff/messenger';
 import { caseAnnouncer, personalChatOpener } from './teams';
 import { TeamsDesk } from './teams/teams-desk';
 import type { Clock } from './clock';
-import type { Config } from './config';
+import { serviceUrlAllowList, type Config } from './config';
 import type { Content } from './content/load-content';
 import path from 'node:path';
 import { defaultContentRoot } from './content/load-content';
 import { describeActivityProblem } from './http/activity-schema';
+import { serviceUrlAllowed } from './http/service-url-policy';
 import { registerWidgetRoutes } from './http/widget-routes';
 import { registerSecurityHeaders } from './http/security-headers';
 import { BotMetrics, registerMetrics } from './ops/metrics';
@@ -101,6 +102,7 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   };
   server.use(restify.plugins.jsonBodyParser(jsonOptions));
 
+  const allowedServiceUrls = serviceUrlAllowList(config);
   let inFlight = 0;
   let idle: (() => void) | undefined;
   let closing = false;
@@ -113,6 +115,12 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
     const problem = describeActivityProblem(req.body);
     if (problem) {
       res.send(400, { error: problem });
+      return;
+    }
+    // Unauthenticated, a turn's replies are POSTed to the serviceUrl it names: only to allowed ones.
+    const activity = req.body as Activity;
+    if (!config.MicrosoftAppId && activity.deliveryMode !== 'expectReplies' && !serviceUrlAllowed(activity.serviceUrl, allowedServiceUrls)) {
+      res.send(400, { error: 'Ugyldig aktivitet / invalid activity: serviceUrl: ikke på SERVICE_URL_ALLOW_LIST / not on SERVICE_URL_ALLOW_LIST' });
       return;
     }
     inFlight++;

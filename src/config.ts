@@ -94,6 +94,18 @@ export const configSchema = z.object({
         message: 'skal være origins som https://kommune.dk adskilt af komma / must be comma-separated origins like https://kommune.dk',
       }),
   ),
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().optional()),
+  // Unset: resolved in parseConfig from NODE_ENV (see serviceUrlAllowList).
+  SERVICE_URL_ALLOW_LIST: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v.split(',').map((o) => o.trim()).filter((o) => o.length > 0)))
+      .refine((entries) => entries === undefined || entries.every((e) => e === 'loopback' || e === 'none' || /^https?:\/\/[^/\s]+(\/\S*)?$/.test(e)), {
+        message: 'skal være adresser som https://smba.trafficmanager.net/ eller "loopback", adskilt af komma / must be comma-separated URLs such as https://smba.trafficmanager.net/ or "loopback"',
+      }),
+  ),
   LIMIT_MESSAGES_PER_MINUTE: positiveInt(30, 10_000),
   LIMIT_CONVERSATIONS_PER_IP_PER_HOUR: positiveInt(30, 100_000),
   CONVERSATION_IDLE_MINUTES: positiveInt(30, 7 * 24 * 60),
@@ -129,6 +141,16 @@ export const configSchema = z.object({
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/**
+ * Where the bot may send replies when requests are not authenticated (no MicrosoftAppId):
+ * the list set, or by default loopback only in development (the Bot Framework Emulator) and
+ * nothing in production (the built-in Direct Line needs no callback).
+ */
+export function serviceUrlAllowList(config: Pick<Config, 'SERVICE_URL_ALLOW_LIST' | 'NODE_ENV'>): readonly string[] {
+  const list = config.SERVICE_URL_ALLOW_LIST ?? (config.NODE_ENV === 'production' ? [] : ['loopback']);
+  return list.filter((entry) => entry !== 'none');
+}
 
 /** Start-up stops with this; the message is one line naming the key and what is wrong. */
 export class ConfigError extends Error {

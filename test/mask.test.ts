@@ -99,3 +99,34 @@ describe('shapes the first version missed', () => {
     for (const phone of ['12 34 56 78', '12-34-56-78', '1234 5678', '12345678', '+45 12 34 56 78']) expect(maskPersonalData(`ring ${phone}`), phone).toBe('ring [telefon]');
   });
 });
+
+describe('shapes from the attack campaign (issue 15)', () => {
+  it.each([
+    ['12.34.56.78', 'ring [telefon]'],
+    ['(+45) 12 34 56 78', 'ring [telefon]'],
+    ['0045 12345678', 'ring [telefon]'],
+    ['12\u201334\u201356\u201378', 'ring [telefon]'],
+  ])('phone %s', (phone, expected) => {
+    expect(maskPersonalData(`ring ${phone}`)).toBe(expected);
+  });
+
+  it.each([
+    ['anna(at)example.dk'],
+    ['anna [at] example [dot] dk'],
+    ['anna @ example . dk'],
+    ['anna at example dot dk'],
+    ['anna.hansen at kommune.dk'],
+    ['ANNA(AT)EXAMPLE.DK'],
+  ])('e-mail %s', (email) => {
+    expect(maskPersonalData(`skriv til ${email} tak`)).toBe('skriv til [e-mail] tak');
+  });
+
+  it('"at" as the Danish word is left alone', () => {
+    const text = 'Jeg har glemt at logge ind, og jeg prøvede at ringe til banken.';
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
+  it('01 01 50 1234 is a CPR number, not a phone number', () => {
+    expect(maskPersonalData('mit nummer 01 01 50 1234')).toBe('mit nummer [CPR]');
+  });
+});
