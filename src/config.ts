@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -106,6 +107,17 @@ export const configSchema = z.object({
         message: 'skal være adresser som https://smba.trafficmanager.net/ eller "loopback", adskilt af komma / must be comma-separated URLs such as https://smba.trafficmanager.net/ or "loopback"',
       }),
   ),
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+      .refine((entries) => entries.every((e) => e === 'loopback' || isIP(e) !== 0), {
+        message: 'skal være IP-adresser eller "loopback" adskilt af komma / must be comma-separated IP addresses or "loopback"',
+      }),
+  ),
+  MAX_STREAMS_PER_CONVERSATION: positiveInt(4, 100),
   LIMIT_MESSAGES_PER_MINUTE: positiveInt(30, 10_000),
   LIMIT_CONVERSATIONS_PER_IP_PER_HOUR: positiveInt(30, 100_000),
   CONVERSATION_IDLE_MINUTES: positiveInt(30, 7 * 24 * 60),

@@ -412,3 +412,24 @@ describe('Direct Line: memory', () => {
     expect(all.some((a) => a.text === 'hej 3')).toBe(true);
   });
 });
+
+describe('Direct Line: streams per conversation', () => {
+  it('opens MAX_STREAMS_PER_CONVERSATION streams on one token, refuses the next with 429, and opens one again once a stream is closed', async () => {
+    const server = await start({ MAX_STREAMS_PER_CONVERSATION: '2' });
+    const { start: started } = await joined(server);
+    const first = await openStream(started.streamUrl!);
+    await openStream(started.streamUrl!);
+    await expect(StreamClient.open(started.streamUrl!)).rejects.toThrow('429');
+    first.close();
+    // The server sees the close a moment later.
+    let reopened: StreamClient | undefined;
+    for (let i = 0; i < 50 && !reopened; i++) {
+      reopened = await StreamClient.open(started.streamUrl!).catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return undefined;
+      });
+    }
+    expect(reopened).toBeDefined();
+    sockets.push(reopened!);
+  });
+});

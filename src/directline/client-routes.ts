@@ -33,7 +33,7 @@ export function registerClientRoutes(server: Server, ctx: DirectLineContext): vo
   server.post(
     `${p}/tokens/generate`,
     clientRoute(ctx, async (req, res) => {
-      const wait = ctx.conversationsPerIp.hit(clientIp(req));
+      const wait = ctx.conversationsPerIp.hit(clientIp(req, ctx.config.TRUST_PROXY));
       if (wait > 0) {
         sendError(res, 429, 'TooManyRequests', messages.tooManyConversations, { 'Retry-After': String(wait) });
         return;

@@ -1,3 +1,4 @@
+import { clientAddress } from '../http/client-address';
 import type { Request, Response } from 'restify';
 import type { DirectLineContext } from './context';
 import { corsHeaders, originAllowed } from './cors';
@@ -70,7 +71,7 @@ export function param(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** The client's address, for the per-IP limit (the socket's peer: put a trusted proxy's rate limit in front if there is one). */
-export function clientIp(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+/** The client's address, for the per-IP limit (read through the proxies in TRUST_PROXY). */
+export function clientIp(req: Request, trustedProxies: readonly string[]): string {
+  return clientAddress(req, trustedProxies);
 }

@@ -22,6 +22,8 @@ export interface StreamServer {
 export function createStreamServer(ctx: DirectLineContext, keepAliveMs: number): StreamServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const alive = new WeakMap<WebSocket, boolean>();
+  // Open streams per conversation: a person has a tab or two open, not hundreds on one token.
+  const open = new Map<string, number>();
 
   const keepAlive = setInterval(() => {
     for (const ws of wss.clients) {
@@ -53,6 +55,17 @@ export function createStreamServer(ctx: DirectLineContext, keepAliveMs: number):
       if (!verified.ok || verified.claims.conversationId !== match[1]) return refuse(socket, '403 Forbidden');
       const conversationId = verified.claims.conversationId;
       const watermark = parseWatermark(url.searchParams.get('watermark') ?? undefined);
+      if ((open.get(conversationId) ?? 0) >= ctx.config.MAX_STREAMS_PER_CONVERSATION) return refuse(socket, '429 Too Many Requests');
+      open.set(conversationId, (open.get(conversationId) ?? 0) + 1);
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
+        const left = (open.get(conversationId) ?? 1) - 1;
+        if (left > 0) open.set(conversationId, left);
+        else open.delete(conversationId);
+      };
+      socket.once('close', release);
 
       wss.handleUpgrade(req, socket, head, (ws) => {
         alive.set(ws, true);

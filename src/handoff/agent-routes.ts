@@ -1,3 +1,4 @@
+import { clientAddress } from '../http/client-address';
 import type { Request, Response, Server } from 'restify';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
@@ -92,7 +93,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   server.post(`${AGENT_API}/login`, async (req, res) => {
     res.setHeader('cache-control', 'no-store');
     if (accounts.length === 0) return fail(res, 503, 'NoAccounts', texts.noAccounts);
-    const wait = logins.hit(req.socket.remoteAddress ?? 'unknown');
+    const wait = logins.hit(clientAddress(req, deps.config.TRUST_PROXY));
     if (wait > 0) return fail(res, 429, 'TooManyRequests', texts.tooMany, { 'Retry-After': String(wait) });
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.trim().toLowerCase() : '';
