@@ -433,3 +433,20 @@ describe('Direct Line: streams per conversation', () => {
     sockets.push(reopened!);
   });
 });
+
+describe('Direct Line: a post retried with the same clientActivityID', () => {
+  it('is processed once: the same id back, one echo and one set of replies in the log', async () => {
+    const server = await start();
+    const { client, watermark } = await joined(server);
+    const first = await client.post('hvad er en kodeviser', { channelData: { clientActivityID: 'retry-1' } });
+    expect(first.status).toBe(200);
+    const answered = await client.poll(watermark, (acts) => acts.some((a) => a.from.role !== 'user' && a.type === 'message'));
+    const again = await client.post('hvad er en kodeviser', { channelData: { clientActivityID: 'retry-1' } });
+    expect(again.status).toBe(200);
+    expect((again.body as { id: string }).id).toBe((first.body as { id: string }).id);
+    // Nothing new arrives after the retry: a later message is the next thing in the log.
+    await client.post('tak');
+    const after = await client.poll(answered.watermark, (acts) => acts.some((a) => a.text === 'tak'));
+    expect(after.activities[0]!.text).toBe('tak');
+  });
+});

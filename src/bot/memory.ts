@@ -73,4 +73,12 @@ export interface Memory {
   lastSaid?: SaidReply[];
   /** The latest recognised intents, newest last (for the hand-over to a person). */
   recentIntents?: string[];
+  /** The latest activities processed, by id, with the replies they got: a resent activity gets these again. */
+  processed?: ProcessedTurn[];
+}
+
+/** An activity the bot has processed, and what it answered (as sent, without addresses). */
+export interface ProcessedTurn {
+  id: string;
+  replies: Array<Record<string, unknown>>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ActivityTypes,
   CardFactory,
@@ -11,6 +12,7 @@ import {
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
   type StatePropertyAccessor,
+  type ResourceResponse,
   type Storage,
   type TurnContext,
 } from 'botbuilder';
@@ -122,10 +124,26 @@ export class MitIdBot extends TeamsActivityHandler {
     });
   }
 
-  /** Runs the turn, then saves the conversation state once if the turn changed it. */
+  /**
+   * Runs the turn, then saves the conversation state once if the turn changed it, and only then
+   * lets its replies go: a reply must never show a state that was not stored (a refused or failed
+   * save ends the turn with the apology alone). An activity whose id this conversation has
+   * processed already (a client retrying after a lost response) is not processed again: it gets
+   * the replies of the first time.
+   */
   override async run(context: TurnContext): Promise<void> {
+    const id = idempotencyKey(context.activity);
+    const memory = id ? await this.memory.get(context, {}) : undefined;
+    const earlier = id ? memory?.processed?.find((turn) => turn.id === id) : undefined;
+    if (earlier) {
+      // Sent as stored, before this turn's hooks: they were noted and shaped the first time.
+      await context.sendActivities(earlier.replies.map((reply) => ({ ...reply }) as Partial<Activity>));
+      return;
+    }
+    let held: Array<{ activities: Array<Partial<Activity>>; next: () => Promise<ResourceResponse[]> }> | undefined = [];
     // One hook for what every reply goes through: noted as said (the transcript, "gentag", the
-    // offer its buttons make) as the bot wrote it, then shaped for the channel.
+    // offer its buttons make) as the bot wrote it, then shaped for the channel, then held until
+    // the state is saved.
     context.onSendActivities(async (ctx, activities, next) => {
       this.handoff.noteSent(ctx, activities);
       (ctx.turnState.get(OPEN_TURN) as Turn | undefined)?.noteSent(activities);
@@ -134,18 +152,34 @@ export class MitIdBot extends TeamsActivityHandler {
       // channels, but not from replies that come back in the response (expectReplies): there every
       // client got the classifier's scores. The turn log has read them by now (its handler runs first).
       if (ctx.activity.deliveryMode === DeliveryModes.ExpectReplies && ctx.activity.channelId !== Channels.Emulator) dropTraces(activities);
-      return next();
+      if (!held) return next();
+      held.push({ activities, next });
+      return activities.map(() => ({ id: '' }));
     });
     if (this.memoryScopes) context.turnState.set(MEMORY_SCOPES_KEY, this.memoryScopes);
-    // Messages go straight to the router, the bot's only message handler: ActivityHandler's
-    // dispatch (turn handlers, message handlers, next) costs a dozen awaits, 4.6 % of a turn's CPU.
-    if (context.activity.type === ActivityTypes.Message) {
-      await this.router.route(context);
-    } else {
-      await this.handoff.recordTurn(context);
-      await super.run(context);
+    try {
+      // Messages go straight to the router, the bot's only message handler: ActivityHandler's
+      // dispatch (turn handlers, message handlers, next) costs a dozen awaits, 4.6 % of a turn's CPU.
+      if (context.activity.type === ActivityTypes.Message) {
+        await this.router.route(context);
+      } else {
+        await this.handoff.recordTurn(context);
+        await super.run(context);
+      }
+      if (id) {
+        const flags = await this.memory.get(context, {});
+        const replies = held.flatMap((h) => h.activities).filter((a) => a.type !== ActivityTypes.Trace).map(storedReply);
+        flags.processed = [...(flags.processed ?? []).slice(1 - PROCESSED_KEPT), { id, replies }];
+      }
+      await this.deps.conversationState.saveChanges(context, false);
+    } catch (err) {
+      // Nothing of a turn that was not stored is sent; the apology (onTurnError) goes straight out.
+      held = undefined;
+      throw err;
     }
-    await this.deps.conversationState.saveChanges(context, false);
+    const stored = held;
+    held = undefined;
+    for (const { next } of stored) await next();
     this.memoryScopes ??= context.turnState.get(MEMORY_SCOPES_KEY);
   }
 
@@ -205,3 +239,27 @@ function dropTraces(activities: Array<Partial<Activity>>): void {
 }
 
 
+
+/** How many processed activities a conversation remembers with their replies (a retry comes soon). */
+const PROCESSED_KEPT = 3;
+
+/**
+ * What makes a resent activity the same one: Web Chat's `clientActivityID` (kept when it
+ * retries a post; Direct Line gives every post a new id), else the activity's own id, together
+ * with what it says: a client that reuses ids for new messages (a test adapter counting from 0
+ * again, a home-made integration) must not have them taken for resends.
+ */
+function idempotencyKey(activity: Activity): string | undefined {
+  const channelData = activity.channelData as { clientActivityID?: unknown } | undefined;
+  const client = typeof channelData?.clientActivityID === 'string' ? channelData.clientActivityID : undefined;
+  const id = client ?? activity.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200) return undefined;
+  const said = createHash('sha256').update(`${activity.type}\u0000${activity.text ?? ''}\u0000${JSON.stringify(activity.value ?? null)}`).digest('base64url').slice(0, 16);
+  return `${id} ${said}`;
+}
+
+/** A reply as stored for a resent activity: what it says, without the addresses and ids the adapter fills in. */
+function storedReply(activity: Partial<Activity>): Record<string, unknown> {
+  const { id: _id, timestamp: _t, localTimestamp: _l, conversation: _c, from: _f, recipient: _r, replyToId: _re, serviceUrl: _s, channelId: _ch, ...said } = activity;
+  return JSON.parse(JSON.stringify(said)) as Record<string, unknown>;
+}

@@ -99,6 +99,13 @@ export function registerClientRoutes(server: Server, ctx: DirectLineContext): vo
         return;
       }
       const { from, ...fields } = parsed.activity;
+      // A retried post (same clientActivityID): processed once; the client has, or will read, its replies.
+      const clientActivityId = fields.channelData?.clientActivityID;
+      const earlier = typeof clientActivityId === 'string' ? ctx.store.posted(claims.conversationId, claims.userId, clientActivityId) : undefined;
+      if (earlier) {
+        res.send(200, { id: earlier.id });
+        return;
+      }
       const now = ctx.clock.now();
       const stored = ctx.store.append(claims.conversationId, {
         ...fields,

@@ -106,6 +106,21 @@ export class ConversationStore {
     return stored;
   }
 
+  /**
+   * The activity `userId` posted with this `clientActivityID` (Web Chat keeps it when it retries
+   * a post whose answer it did not get), if the conversation still holds it.
+   */
+  posted(id: string, userId: string, clientActivityId: string): ClientActivity | undefined {
+    const conversation = this.open(id);
+    for (let i = conversation.entries.length - 1; i >= 0; i--) {
+      const activity = conversation.entries[i]!.activity;
+      const from = activity.from as { id?: unknown } | undefined;
+      const channelData = activity.channelData as { clientActivityID?: unknown } | undefined;
+      if (from?.id === userId && channelData?.clientActivityID === clientActivityId) return activity;
+    }
+    return undefined;
+  }
+
   /** Activities after `watermark` (all kept ones when absent or unknown), with the new watermark. */
   since(id: string, watermark: number | undefined): ActivitySet {
     const conversation = this.open(id);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import { MitIdBot } from '../../src/bot/mitid-bot';
 import { TURN_DECISION_KEY } from '../../src/bot/turn-router';
@@ -70,6 +71,8 @@ export class Conversation {
   /** Cases and the queue; `handoff.messenger` holds what agents and timeouts sent. */
   readonly handoff: Handoff & { messenger: RecordingMessenger };
   private readonly adapter: TestAdapter;
+  private readonly idPrefix = randomUUID();
+  private sent = 0;
 
   constructor(
     options: {
@@ -109,7 +112,10 @@ export class Conversation {
 
   /** Sends a message (or any partial activity) and returns the bot's replies to it. */
   async say(input: string | Partial<Activity>): Promise<Reply[]> {
-    const activity = typeof input === 'string' ? { type: ActivityTypes.Message, text: input } : input;
+    const given = typeof input === 'string' ? { type: ActivityTypes.Message, text: input } : input;
+    // Ids as channels give them, unique: TestAdapter counts from 0 in every instance, and two
+    // instances on one storage would otherwise send the same id twice (taken for a resend).
+    const activity = { id: `${this.idPrefix}-${this.sent++}`, ...given };
     this.lastDecision = undefined;
     await this.adapter.processActivity(activity, async (context) => {
       await this.bot.run(context);
