@@ -5,7 +5,8 @@ import type { DirectLineContext } from './context';
 import { corsHeaders, originAllowed, preflightHeaders } from './cors';
 import { messages, sendError } from './errors';
 import { parsePostedActivity } from './activity-input';
-import { authenticate, clientIp, clientRoute, param, parseWatermark } from './http-util';
+import { clientAddress } from '../http/client-address';
+import { authenticate, clientRoute, param, parseWatermark } from './http-util';
 import type { TokenClaims } from './tokens';
 
 export const DIRECTLINE_PREFIX = '/v3/directline';
@@ -33,7 +34,7 @@ export function registerClientRoutes(server: Server, ctx: DirectLineContext): vo
   server.post(
     `${p}/tokens/generate`,
     clientRoute(ctx, async (req, res) => {
-      const wait = ctx.conversationsPerIp.hit(clientIp(req, ctx.config.TRUST_PROXY));
+      const wait = ctx.conversationsPerIp.hit(clientAddress(req, ctx.config.TRUST_PROXY));
       if (wait > 0) {
         sendError(res, 429, 'TooManyRequests', messages.tooManyConversations, { 'Retry-After': String(wait) });
         return;

@@ -1,4 +1,3 @@
-import { clientAddress } from '../http/client-address';
 import type { Request, Response } from 'restify';
 import type { DirectLineContext } from './context';
 import { corsHeaders, originAllowed } from './cors';
@@ -69,9 +68,4 @@ export function param(req: Request, name: string): string {
   if (typeof params !== 'object' || params === null) return '';
   const value: unknown = (params as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : '';
-}
-
-/** The client's address, for the per-IP limit (read through the proxies in TRUST_PROXY). */
-export function clientIp(req: Request, trustedProxies: readonly string[]): string {
-  return clientAddress(req, trustedProxies);
 }

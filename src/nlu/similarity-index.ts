@@ -68,7 +68,7 @@ export class SimilarityIndex {
     for (const [f, list] of lists) this.postings.set(f, { docs: Int32Array.from(list.docs), weights: Float64Array.from(list.weights) });
   }
 
-  /** Everything {@link bestByLabel} reads, restorable with `new SimilarityIndex({ tables })`. */
+  /** Everything {@link bestPerLabel} reads, restorable with `new SimilarityIndex({ tables })`. */
   tables(): SimilarityTables {
     return {
       idf: [...this.idf],
@@ -79,18 +79,12 @@ export class SimilarityIndex {
     };
   }
 
-  /** Per label, the highest cosine similarity of any of its examples to `features` (0..1). */
-  bestByLabel(features: ReadonlySet<string>): Map<string, number> {
-    const best = this.bestPerLabel(features);
-    return new Map(this.labels.map((l, i) => [l, best[i]!]));
-  }
-
   /** The labels in the order {@link bestPerLabel} gives them. */
   get labelOrder(): readonly string[] {
     return this.labels;
   }
 
-  /** {@link bestByLabel} as an array in {@link labelOrder}. */
+  /** Per label (in {@link labelOrder}), the highest cosine similarity of any of its examples to `features` (0..1). */
   bestPerLabel(features: ReadonlySet<string>): Float64Array {
     const dot = this.dot;
     // Only the examples that share a feature with the message are visited, and reset after.
