@@ -54,6 +54,15 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Rejects when `work` has not settled after `ms`. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** Builds the bot, its adapter and the HTTP server, without listening yet. */
 export function createApp({ config, content, storage, clock, logger, recognizer, directLineOptions, handoffOptions, authOverrides }: AppDeps): App {
   const authConfig: ConfigurationBotFrameworkAuthenticationOptions = {
@@ -143,10 +152,17 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
     res.send(200, { status: 'ok' });
   });
 
+  // Ready when storage answers within READY_TIMEOUT_MS and the hand-over's records exist; a
+  // storage that hangs gets a 503 in that time, not when its own calls give up.
   server.get('/readyz', async (_req, res) => {
+    if (closing) {
+      res.send(503, { status: 'closing' });
+      return;
+    }
     try {
-      await storage.ping();
-      res.send(closing ? 503 : 200, { status: closing ? 'closing' : 'ready', guideVersion: content.guideVersion });
+      await withDeadline(storage.ping(), config.READY_TIMEOUT_MS);
+      if (!casesReady) res.send(503, { status: 'starting' });
+      else res.send(200, { status: 'ready', guideVersion: content.guideVersion });
     } catch (err) {
       logger.warn({ err }, 'storage not reachable');
       res.send(503, { status: 'storage unreachable' });
@@ -172,6 +188,20 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
   directLine = endpoint;
   if (config.AGENT_HUB === 'builtin') registerAgentRoutes(server, { config, clock, logger, signer: endpoint.signer, service: handoff, presence });
 
+  let casesReady = false;
+  const prepareCases = async (): Promise<void> => {
+    for (let pause = 250; !closing; pause = Math.min(pause * 2, 5_000)) {
+      try {
+        await cases.init();
+        casesReady = true;
+        return;
+      } catch (err) {
+        logger.warn({ err }, 'storage not reachable at start-up; trying again');
+        await new Promise((resolve) => setTimeout(resolve, pause).unref());
+      }
+    }
+  };
+
   // Nobody waits in silence: cases past HANDOFF_WAIT_SECONDS are told so, whatever happens in between.
   const sweep = setInterval(() => {
     handoff.sweep().catch((err: unknown) => logger.error({ err }, 'handoff timeout sweep failed'));
@@ -184,7 +214,8 @@ export function createApp({ config, content, storage, clock, logger, recognizer,
     adapter,
     handoff,
     listen: async () => {
-      await cases.init();
+      // Storage may be away at start: the server listens anyway, says not ready, and gets ready by itself.
+      void prepareCases();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.PORT, config.HOST, () => {

@@ -71,6 +71,8 @@ export const configSchema = z.object({
   ),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
   FILE_STORAGE_FSYNC: flag(false),
+  STORAGE_TIMEOUT_MS: positiveInt(3_000, 60_000),
+  READY_TIMEOUT_MS: positiveInt(1_000, 30_000),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z

@@ -1,12 +1,10 @@
 import './boot/enable-compile-cache';
 import { createApp } from './app';
 import { saveCompileCache } from './boot/compile-cache';
-import { createLogger } from './logger';
 import { startUp } from './startup';
 
 async function main(): Promise<void> {
-  const { config, content, clock, storage, recognizer } = await startUp();
-  const logger = createLogger(config.LOG_LEVEL);
+  const { config, content, clock, storage, recognizer, logger } = await startUp();
   const app = createApp({ config, content, storage, clock, logger, recognizer });
   const port = await app.listen();
   logger.info({ port, host: config.HOST, dataDir: config.DATA_DIR, botDate: config.BOT_DATE }, `MitID-hjælperen kører på http://${config.HOST}:${port}`);

@@ -1,6 +1,7 @@
 import { fixedClock, systemClock, type Clock } from './clock';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import { ContentError, loadContent, type Content } from './content/load-content';
+import { createLogger, type Logger } from './logger';
 import { loadRecognizer } from './nlu/classifier-cache';
 import type { IntentRecognizer } from './nlu/recognizer';
 import type { BotStorage } from './storage/bot-storage';
@@ -13,6 +14,7 @@ export interface Startup {
   clock: Clock;
   storage: BotStorage;
   recognizer: IntentRecognizer;
+  logger: Logger;
 }
 
 /**
@@ -32,8 +34,9 @@ export async function startUp(): Promise<Startup> {
     }
     throw err;
   }
-  const storage = await openStorage(config);
+  const logger = createLogger(config.LOG_LEVEL);
+  const storage = await openStorage(config, logger);
   // BOT_DATE pins "today" at noon Danish time, away from any midnight edge.
   const clock = config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock;
-  return { config, content, clock, storage, recognizer: loadRecognizer(content.intents, content.classifier, config.DATA_DIR) };
+  return { config, content, clock, storage, logger, recognizer: loadRecognizer(content.intents, content.classifier, config.DATA_DIR) };
 }

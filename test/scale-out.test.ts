@@ -6,7 +6,10 @@ import type { App } from '../src/app';
 import { BlobStorage } from '../src/storage/blob-storage';
 import { content } from './helpers/bot-harness';
 import { Azurite } from './helpers/azurite';
-import { activity, post, startInProcess } from './helpers/http-bot';
+import { activity, post, startInProcess, startProcess } from './helpers/http-bot';
+import type { BotStorage, StorageCallOptions } from '../src/storage/bot-storage';
+import { DeadlineStorage } from '../src/storage/deadline-storage';
+import type { StoreItems } from 'botbuilder';
 import { FakeTeamsConnector, teamsActivity } from './helpers/teams-connector';
 
 // Today the guide begins at the passport question (Q1 has nothing to decide since NemID closed).
@@ -40,10 +43,10 @@ afterEach(async () => {
 });
 
 /** One instance of the bot on the shared Azurite container of this test. */
-async function instance(env: Record<string, string> = {}): Promise<{ url: string; storage: BlobStorage }> {
+async function instance(env: Record<string, string> = {}, wrap: (storage: BotStorage) => BotStorage = (s) => s): Promise<{ url: string; storage: BlobStorage }> {
   const blob = { STORAGE: 'blob', BLOB_CONNECTION_STRING: azurite.connectionString, BLOB_CONTAINER: `test-${process.pid}-${container}` };
   const storage = new BlobStorage({ connectionString: blob.BLOB_CONNECTION_STRING, container: blob.BLOB_CONTAINER });
-  const started = await startInProcess(dataDir, { ...blob, ...env }, storage);
+  const started = await startInProcess(dataDir, { ...blob, ...env }, wrap(storage));
   apps.push(started.app);
   return { url: started.url, storage };
 }
@@ -89,6 +92,9 @@ describe('two instances on one Azurite', () => {
       expect(answeredFirst <= 1 || errors >= 1, `round ${round}: ${JSON.stringify([yes.texts, no.texts])}`).toBe(true);
       refused += errors;
       expect([yes.status, no.status]).toEqual([200, 200]);
+      // What the person was shown is what was stored: the conversation goes on from the reply that was not refused.
+      const shown = [yes, no].find((r) => !r.texts.includes(TURN_ERROR));
+      if (errors === 1 && shown) expect((await post(b.url, activity(id, { text: 'gentag' }))).texts.at(-1)).toBe(shown.texts.at(-1));
     }
     // The race is real: at least once in eight rounds one turn lost and was refused.
     expect(refused).toBeGreaterThan(0);
@@ -136,5 +142,117 @@ describe('storage faults', () => {
     expect((await fetch(`${a.url}/readyz`)).status).toBe(200);
     // Nothing half-written: the conversation is at its last completed turn, the first question.
     expect((await post(a.url, activity('fault', { text: 'Ja' }))).texts.at(-1)).toBe(SECOND);
+  }, 60_000);
+});
+
+/** Waits until /readyz says 200 (storage back and the hand-over's records made). */
+async function ready(url: string, withinMs = 30_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200) {
+    if (Date.now() > deadline) throw new Error('not ready in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Times an async call. */
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await work();
+  return { value, ms: Date.now() - started };
+}
+
+describe('storage that stops answering (Azurite frozen with SIGSTOP)', () => {
+  const deadlines = { STORAGE_TIMEOUT_MS: '1000', READY_TIMEOUT_MS: '500' };
+
+  it('a turn ends with the apology within seconds, /readyz says 503 within its deadline, and the turn is never applied', async () => {
+    const a = await instance(deadlines);
+    expect((await post(a.url, activity('frozen', { text: 'Hjælp mig med at få MitID' }))).texts.at(-1)).toBe(FIRST);
+    azurite.pause();
+    try {
+      const probe = await timed(() => fetch(`${a.url}/readyz`));
+      expect(probe.value.status).toBe(503);
+      expect(probe.ms).toBeLessThan(3_000);
+      const turn = await timed(() => post(a.url, activity('frozen', { text: 'Ja' })));
+      expect(turn.value.texts).toEqual([TURN_ERROR]);
+      expect(turn.ms).toBeLessThan(10_000);
+    } finally {
+      azurite.resume();
+    }
+    await ready(a.url);
+    // The "Ja" that got the apology changed nothing: the same question is answered now.
+    expect((await post(a.url, activity('frozen', { text: 'Ja' }))).texts.at(-1)).toBe(SECOND);
+  }, 60_000);
+
+  it('a state write sent just as storage froze does not land when it wakes up: the person answers the same question again', async () => {
+    let guard: DeadlineStorage | undefined;
+    let armed = false;
+    // Freezes Azurite the moment the conversation's state is about to be written, so the request reaches a frozen server.
+    const freezeBeforeStateWrite = (inner: BotStorage): BotStorage => {
+      const freezing: BotStorage = {
+        read: (keys: string[], options?: StorageCallOptions) => inner.read(keys, options),
+        write: (changes: StoreItems, options?: StorageCallOptions) => {
+          if (armed && Object.keys(changes).some((key) => key.includes('/conversations/'))) {
+            armed = false;
+            azurite.pause();
+          }
+          return inner.write(changes, options);
+        },
+        delete: (keys: string[], options?: StorageCallOptions) => inner.delete(keys, options),
+        ping: (options?: StorageCallOptions) => inner.ping(options),
+        flush: () => inner.flush(),
+      };
+      guard = new DeadlineStorage(freezing, { timeoutMs: 1_000, pingTimeoutMs: 500, retryMs: 100 });
+      return guard;
+    };
+    const a = await instance(deadlines, freezeBeforeStateWrite);
+    expect((await post(a.url, activity('late-write', { text: 'Hjælp mig med at få MitID' }))).texts.at(-1)).toBe(FIRST);
+    armed = true;
+    try {
+      expect((await post(a.url, activity('late-write', { text: 'Ja' }))).texts).toEqual([TURN_ERROR]);
+      expect(guard!.unfenced.length).toBeGreaterThan(0);
+    } finally {
+      // Frozen a while, as a partition lasts: the late request is answered after the turn gave up.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      azurite.resume();
+    }
+    await ready(a.url);
+    for (let i = 0; i < 100 && guard!.unfenced.length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(guard!.unfenced).toEqual([]);
+    expect((await post(a.url, activity('late-write', { text: 'Ja' }))).texts.at(-1)).toBe(SECOND);
+  }, 60_000);
+
+  it('the server starts while storage is down, says not ready, and gets ready by itself when storage comes', async () => {
+    await azurite.down();
+    const env = { STORAGE: 'blob', BLOB_CONNECTION_STRING: azurite.connectionString, BLOB_CONTAINER: `start-${process.pid}`, DATA_DIR: dataDir, ...deadlines };
+    let child: Awaited<ReturnType<typeof startProcess>>['child'] | undefined;
+    try {
+      const started = await startProcess(env);
+      child = started.child;
+      expect((await fetch(`${started.url}/readyz`)).status).toBe(503);
+      expect((await post(started.url, activity('late-start', { text: 'Hjælp mig med at få MitID' }))).texts).toEqual([TURN_ERROR]);
+      await azurite.up();
+      await ready(started.url);
+      expect((await post(started.url, activity('late-start', { text: 'Hjælp mig med at få MitID' }))).texts.at(-1)).toBe(FIRST);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child?.kill('SIGKILL');
+      await azurite.up();
+    }
+  }, 60_000);
+
+  it("against an Azurite that refuses the SDK's API version the server keeps running, not ready, and says why in the log", async () => {
+    const strict = await Azurite.start({ strictApiVersion: true });
+    let child: Awaited<ReturnType<typeof startProcess>>['child'] | undefined;
+    try {
+      const started = await startProcess({ STORAGE: 'blob', BLOB_CONNECTION_STRING: strict.connectionString, BLOB_CONTAINER: `strict-${process.pid}`, DATA_DIR: dataDir, ...deadlines });
+      child = started.child;
+      expect((await fetch(`${started.url}/readyz`)).status).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(child.exitCode).toBeNull();
+      expect(started.output()).toMatch(/API version/);
+    } finally {
+      child?.kill('SIGKILL');
+      await strict.stop();
+    }
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import type { ConversationReference, Storage, StoreItem } from 'botbuilder';
+import { isETagConflict } from '../storage/bot-storage';
 import { OPEN_STATUSES, type HandoffCase } from './case';
 
 const CASE_PREFIX = 'handoff/case/';
@@ -32,11 +33,6 @@ export class HandoffRefusal extends Error {
   }
 }
 
-/** True for the error a storage gives when a write's eTag is stale. */
-export function isETagConflict(err: unknown): boolean {
-  const e = err as { message?: unknown; statusCode?: unknown };
-  return e?.statusCode === 412 || (typeof e?.message === 'string' && /etag conflict/i.test(e.message));
-}
 
 /**
  * Cases, the list of open ones and agents' records, all in the bot's own storage so a

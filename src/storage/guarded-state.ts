@@ -1,5 +1,5 @@
 import { ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON } from './bot-storage';
+import { jsonOf, READ_JSON, STORED_JSON, withJson, WRITTEN_JSON } from './bot-storage';
 
 /** A conversation's state as read this turn, and what it looked like then. */
 interface TurnCopy {
@@ -8,6 +8,8 @@ interface TurnCopy {
   json: string;
   /** The eTag the state was read with; undefined for a conversation not stored yet. */
   eTag: string | undefined;
+  /** The state's JSON as it is stored now (`{}` for none): what a late write would be undone to. */
+  stored: string;
 }
 
 /**
@@ -34,7 +36,8 @@ export class GuardedConversationState extends ConversationState {
     const items = await this.storage.read([key]);
     const item = (items[key] ?? {}) as Record<string, unknown>;
     const { eTag, ...state } = item;
-    const copy: TurnCopy = { state, json: jsonOf(item, STORED_JSON) ?? JSON.stringify(state), eTag: typeof eTag === 'string' && eTag !== '*' ? eTag : undefined };
+    const json = jsonOf(item, STORED_JSON) ?? JSON.stringify(state);
+    const copy: TurnCopy = { state, json, eTag: typeof eTag === 'string' && eTag !== '*' ? eTag : undefined, stored: json };
     context.turnState.set(this.turnKey, copy);
     return state;
   }
@@ -42,20 +45,21 @@ export class GuardedConversationState extends ConversationState {
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
     let copy = context.turnState.get(this.turnKey) as TurnCopy | undefined;
     if (!copy && !force) return;
-    copy ??= { state: {}, json: '', eTag: undefined };
+    copy ??= { state: {}, json: '', eTag: undefined, stored: '{}' };
     const json = JSON.stringify(copy.state);
     if (json === copy.json && !force) return;
     const key = await this.storageKey(context);
-    const item = withJson({ ...copy.state, ...(copy.eTag ? { eTag: copy.eTag } : {}) }, WRITTEN_JSON, json);
+    const item = withJson(withJson({ ...copy.state, ...(copy.eTag ? { eTag: copy.eTag } : {}) }, WRITTEN_JSON, json), READ_JSON, copy.stored);
     await this.storage.write({ [key]: item });
     copy.json = json;
+    copy.stored = json;
     context.turnState.set(this.turnKey, copy);
   }
 
   override async clear(context: TurnContext): Promise<void> {
     // Cleared state is written at the next saveChanges, still guarded by the eTag it was read with.
     const previous = context.turnState.get(this.turnKey) as TurnCopy | undefined;
-    context.turnState.set(this.turnKey, { state: {}, json: '', eTag: previous?.eTag } satisfies TurnCopy);
+    context.turnState.set(this.turnKey, { state: {}, json: '', eTag: previous?.eTag, stored: previous?.stored ?? '{}' } satisfies TurnCopy);
   }
 
   override async delete(context: TurnContext): Promise<void> {

@@ -40,10 +40,14 @@ export class Azurite {
   private child?: ChildProcess;
   private readonly location = mkdtempSync(path.join(os.tmpdir(), 'mitid-azurite-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly strictApiVersion: boolean,
+  ) {}
 
-  static async start(): Promise<Azurite> {
-    const azurite = new Azurite(await freePort());
+  /** `strictApiVersion`: refuse the Azure SDK's newer API versions, as Azurite does by default. */
+  static async start({ strictApiVersion = false }: { strictApiVersion?: boolean } = {}): Promise<Azurite> {
+    const azurite = new Azurite(await freePort(), strictApiVersion);
     await azurite.up();
     return azurite;
   }
@@ -53,7 +57,7 @@ export class Azurite {
   }
 
   async up(): Promise<void> {
-    this.child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'), '--blobHost', '127.0.0.1', '--blobPort', String(this.port), '--location', this.location, '--silent', '--skipApiVersionCheck', '--loose'], {
+    this.child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'), '--blobHost', '127.0.0.1', '--blobPort', String(this.port), '--location', this.location, '--silent', ...(this.strictApiVersion ? [] : ['--skipApiVersionCheck']), '--loose'], {
       stdio: 'ignore',
     });
     const deadline = Date.now() + 20_000;
@@ -72,7 +76,18 @@ export class Azurite {
     await exited;
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open and requests go unanswered, as in a network partition. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused process go on (SIGCONT); it then answers what it was sent meanwhile. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.resume();
     await this.down();
     rmSync(this.location, { recursive: true, force: true });
   }

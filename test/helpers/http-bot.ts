@@ -5,6 +5,7 @@ import { fixedClock } from '../../src/clock';
 import { parseConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import type { BotStorage } from '../../src/storage/bot-storage';
+import { DeadlineStorage } from '../../src/storage/deadline-storage';
 import { FileStorage } from '../../src/storage/file-storage';
 import { content, recognizer } from './bot-harness';
 import { emulatorActivity } from './emulator-activity';
@@ -43,7 +44,9 @@ export async function startInProcess(dataDir: string, env: Record<string, string
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
   const store = storage ?? new FileStorage({ directory: dataDir });
   if (store instanceof FileStorage) await store.init();
-  const app = createApp({ config, content, storage: store, clock: fixedClock('2026-11-21T12:00:00+01:00'), logger: createLogger('silent'), recognizer });
+  // As openStorage does: every call of the storage has its deadline.
+  const guarded = store instanceof DeadlineStorage ? store : new DeadlineStorage(store, { timeoutMs: config.STORAGE_TIMEOUT_MS, pingTimeoutMs: config.READY_TIMEOUT_MS });
+  const app = createApp({ config, content, storage: guarded, clock: fixedClock('2026-11-21T12:00:00+01:00'), logger: createLogger('silent'), recognizer });
   const port = await app.listen();
   return { app, url: `http://127.0.0.1:${port}`, storage: store };
 }
