@@ -1,6 +1,5 @@
 import './boot/enable-compile-cache';
 import { createApp } from './app';
-import { saveCompileCache } from './boot/compile-cache';
 import { startUp } from './startup';
 
 async function main(): Promise<void> {
@@ -8,8 +7,6 @@ async function main(): Promise<void> {
   const app = createApp({ config, content, storage, clock, logger, recognizer });
   const port = await app.listen();
   logger.info({ port, host: config.HOST, dataDir: config.DATA_DIR, botDate: config.BOT_DATE }, `MitID-hjælperen kører på http://${config.HOST}:${port}`);
-  // By then the first turns have compiled the functions they run, so those are kept too.
-  setTimeout(() => saveCompileCache(), 30_000).unref();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
+import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError, parseConfig } from '../src/config';
@@ -11,16 +12,17 @@ import { ContentError } from '../src/content/yaml';
 import {
   AppPackageError,
   buildAppPackage,
+  DEFAULT_ICON_ACCENT,
+  defaultIconFile,
   defaultTeamsContentFile,
   MANIFEST_SCHEMA_URL,
+  readPngHeader,
   validateManifest,
   type AppPackage,
   type TeamsAppContent,
   type TeamsManifest,
 } from '../src/teams/app-package';
-import { chunk, encodePng, readPngInfo } from '../src/teams/png';
-import { crc32 } from '../src/teams/zip';
-import { readZip } from './helpers/zip-reader';
+import { createZip } from '../src/teams/zip';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(__dirname, '..');
@@ -55,37 +57,19 @@ async function runPackageScript(env: Record<string, string>, args: string[]): Pr
   }
 }
 
-/** Pixels of a PNG written by our encoder: 8-bit RGBA, one IDAT, filter 0 on every row. */
-function decodeOwnPng(png: Buffer): { width: number; height: number; rgba: Buffer } {
-  const { width, height, colourType } = readPngInfo(png);
-  expect(colourType).toBe(6);
-  const length = png.readUInt32BE(33);
-  expect(png.toString('latin1', 37, 41)).toBe('IDAT');
-  const raw = inflateSync(png.subarray(41, 41 + length));
-  const rgba = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    expect(raw[y * (width * 4 + 1)]).toBe(0);
-    raw.copy(rgba, y * width * 4, y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1));
-  }
-  return { width, height, rgba };
+/** A PNG decoded by pngjs, not by the code under test. */
+function decoded(png: Buffer): { width: number; height: number; rgba: Buffer } {
+  const image = PNG.sync.read(png);
+  return { width: image.width, height: image.height, rgba: image.data };
 }
 
-/** A valid RGB PNG (no alpha at all), to be refused as an outline icon. */
-function rgbPng(size: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const rows = Buffer.alloc((size * 3 + 1) * size, 255);
-  for (let y = 0; y < size; y++) rows[y * (size * 3 + 1)] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+/** The zip's entries in archive order, read by fflate rather than by the code that wrote them. */
+function unzipped(zip: Buffer): Map<string, Buffer> {
+  return new Map(Object.entries(unzipSync(zip)).map(([name, data]) => [name, Buffer.from(data)]));
 }
+
+/** A 32×32 RGB PNG (no alpha, no tRNS), to be refused as an outline icon. */
+const OPAQUE_PNG = path.join(__dirname, 'fixtures', 'opaque-32.png');
 
 /** teams/app.yaml as shipped, changed by `edit`, written next to the test's files. */
 function contentFileWith(name: string, edit: (content: TeamsAppContent) => void): string {
@@ -100,6 +84,7 @@ describe('Teams app package (npm run teams:package)', () => {
   let built: AppPackage;
   let files: Map<string, Buffer>;
   let manifest: TeamsManifest;
+  let zipFromScript: Buffer;
 
   beforeAll(async () => {
     const out = path.join(dir, 'out', 'appPackage.zip');
@@ -107,8 +92,8 @@ describe('Teams app package (npm run teams:package)', () => {
     expect(run.stderr).not.toMatch(/ugyldig|invalid/i);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('manifest.json, color.png, outline.png');
-    const entries = readZip(readFileSync(out));
-    files = new Map(entries.map((e) => [e.name, e.data]));
+    zipFromScript = readFileSync(out);
+    files = unzipped(zipFromScript);
     manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as TeamsManifest;
     built = await buildAppPackage({ config });
   });
@@ -118,11 +103,25 @@ describe('Teams app package (npm run teams:package)', () => {
     expect(manifest.icons).toEqual({ color: 'color.png', outline: 'outline.png' });
   });
 
-  it('gives the same bytes for the same input, so a package can be rebuilt and compared', () => {
-    const fromScript = [...files.values()];
-    expect(built.files.map((f) => f.data)).toEqual(fromScript);
-    const entries = readZip(built.zip);
-    expect(entries.map((e) => e.data)).toEqual(fromScript);
+  it('packs the shipped icons from teams/icons/ unchanged', () => {
+    expect(files.get('color.png')).toEqual(readFileSync(defaultIconFile('color.png')));
+    expect(files.get('outline.png')).toEqual(readFileSync(defaultIconFile('outline.png')));
+    expect(files.get('manifest.json')).toEqual(built.files[0]!.data);
+  });
+
+  it('gives the same bytes for the same input at any time, so a package can be rebuilt and compared', async () => {
+    // Entry times come from the clock unless fixed, so build on two different days.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2024-03-05T14:07:09Z'));
+      const first = await buildAppPackage({ config });
+      vi.setSystemTime(new Date('2031-11-23T03:41:58Z'));
+      const second = await buildAppPackage({ config });
+      expect(second.zip.equals(first.zip)).toBe(true);
+      expect(first.zip.equals(zipFromScript)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('the manifest validates against the bundled schema without touching the network', async () => {
@@ -211,22 +210,21 @@ describe('Teams app package (npm run teams:package)', () => {
   });
 
   it('has a 192×192 full-colour icon and a 32×32 outline icon, white on transparent', () => {
-    const color = readPngInfo(files.get('color.png')!);
-    expect([color.width, color.height]).toEqual([192, 192]);
-    const outline = readPngInfo(files.get('outline.png')!);
-    expect([outline.width, outline.height]).toEqual([32, 32]);
-    expect(outline.transparent).toBe(true);
+    const color = decoded(files.get('color.png')!);
+    const outline = decoded(files.get('outline.png')!);
+    expect(color).toMatchObject({ width: 192, height: 192 });
+    expect(outline).toMatchObject({ width: 32, height: 32 });
 
-    const { rgba: colorPixels } = decodeOwnPng(files.get('color.png')!);
+    const colorPixels = color.rgba;
     const colours = new Set<string>();
     for (let i = 0; i < colorPixels.length; i += 4) {
       expect(colorPixels[i + 3]).toBe(255);
       colours.add(colorPixels.toString('hex', i, i + 3));
     }
-    expect(colours).toContain('0050b4');
+    expect(colours).toContain(DEFAULT_ICON_ACCENT.slice(1).toLowerCase());
     expect(colours).toContain('ffffff');
 
-    const { rgba: outlinePixels } = decodeOwnPng(files.get('outline.png')!);
+    const outlinePixels = outline.rgba;
     let clear = 0;
     let solid = 0;
     for (let i = 0; i < outlinePixels.length; i += 4) {
@@ -236,6 +234,29 @@ describe('Teams app package (npm run teams:package)', () => {
     }
     expect(clear).toBeGreaterThan(300);
     expect(solid).toBeGreaterThan(100);
+  });
+
+  it('the shipped colour icon is drawn on the shipped accent colour', () => {
+    expect(manifest.accentColor).toBe(DEFAULT_ICON_ACCENT);
+  });
+
+  it('packs the icons teams/app.yaml names instead, and reminds when the shipped one has another colour', async () => {
+    const ownColor = path.join(dir, 'own-color.png');
+    writeFileSync(ownColor, readFileSync(defaultIconFile('color.png')));
+    const red = contentFileWith('red.yaml', (content) => {
+      content.accentColor = '#AA0000';
+    });
+    const reminded = await buildAppPackage({ config, contentFile: red });
+    expect(reminded.notes).toContainEqual(expect.stringMatching(/^color\.png is the shipped icon, drawn on #0050B4, not on accentColor #AA0000/));
+
+    const redWithIcon = contentFileWith('red-own-icon.yaml', (content) => {
+      content.accentColor = '#AA0000';
+      content.icons = { color: 'own-color.png', outline: path.relative(dir, defaultIconFile('outline.png')) };
+    });
+    const own = await buildAppPackage({ config, contentFile: redWithIcon });
+    expect(own.notes.filter((note) => note.startsWith('color.png'))).toEqual([]);
+    expect([...unzipped(own.zip).keys()]).toEqual(['manifest.json', 'color.png', 'outline.png']);
+    expect(unzipped(own.zip).get('color.png')).toEqual(readFileSync(ownColor));
   });
 });
 
@@ -263,19 +284,26 @@ describe('the package build refuses what Teams would refuse', () => {
     await expect(attempt).rejects.toThrow(/\/: must NOT have additional properties.*"additionalProperty":"botName"/);
   });
 
-  it('an icon of the wrong size, and an outline icon without transparency', async () => {
-    writeFileSync(path.join(dir, 'small.png'), encodePng(100, 100, new Uint8Array(100 * 100 * 4).fill(255)));
-    writeFileSync(path.join(dir, 'opaque.png'), rgbPng(32));
+  it('an icon of the wrong size, an outline icon without transparency, a file that is no PNG or missing', async () => {
     const wrongSize = contentFileWith('wrong-size.yaml', (content) => {
-      content.icons = { color: 'small.png' };
+      content.icons = { color: defaultIconFile('outline.png') };
     });
     await expect(buildAppPackage({ config, contentFile: wrongSize })).rejects.toThrow(
-      /^color\.png \(.*small\.png\): er 100×100, skal være 192×192 pixels/,
+      /^color\.png \(.*outline\.png\): er 32×32, skal være 192×192 pixels/,
     );
     const opaque = contentFileWith('opaque.yaml', (content) => {
-      content.icons = { outline: 'opaque.png' };
+      content.icons = { outline: OPAQUE_PNG };
     });
     await expect(buildAppPackage({ config, contentFile: opaque })).rejects.toThrow(/^outline\.png .*gennemsigtig baggrund/);
+    writeFileSync(path.join(dir, 'not-a.png'), 'GIF89a and more bytes to be long enough');
+    const notPng = contentFileWith('not-png.yaml', (content) => {
+      content.icons = { color: 'not-a.png' };
+    });
+    await expect(buildAppPackage({ config, contentFile: notPng })).rejects.toThrow(/^color\.png \(.*not-a\.png\): .*not a PNG file/);
+    const missing = contentFileWith('missing.yaml', (content) => {
+      content.icons = { outline: 'nowhere.png' };
+    });
+    await expect(buildAppPackage({ config, contentFile: missing })).rejects.toThrow(/nowhere\.png findes ikke \/ does not exist/);
   });
 
   it('texts over Teams\' limits in teams/app.yaml, naming file and key', async () => {
@@ -312,14 +340,21 @@ describe('the package build refuses what Teams would refuse', () => {
 });
 
 describe('package helpers', () => {
-  it('CRC-32 gives the standard check value', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-    expect(crc32(Buffer.from('1234'), Buffer.from('56789'))).toBe(0xcbf43926);
+  it('reads size and transparency from a PNG header and refuses other files', () => {
+    expect(readPngHeader(readFileSync(defaultIconFile('color.png')))).toEqual({ width: 192, height: 192, transparent: true });
+    expect(readPngHeader(readFileSync(OPAQUE_PNG))).toEqual({ width: 32, height: 32, transparent: false });
+    expect(() => readPngHeader(Buffer.from('GIF89a and more bytes to be long enough'))).toThrow(/not a PNG/);
   });
 
-  it('reads size and transparency from a PNG header and refuses other files', () => {
-    expect(readPngInfo(encodePng(3, 2, new Uint8Array(24)))).toEqual({ width: 3, height: 2, colourType: 6, transparent: true });
-    expect(readPngInfo(rgbPng(4))).toEqual({ width: 4, height: 4, colourType: 2, transparent: false });
-    expect(() => readPngInfo(Buffer.from('GIF89a and more bytes to be long enough'))).toThrow(/not a PNG/);
+  it('zips entries in their order, unzipped unchanged, and refuses a name given twice', () => {
+    const entries = [
+      { name: 'b.json', data: Buffer.from('{"a":1}\n'.repeat(50)) },
+      { name: 'icons/æ.png', data: readFileSync(OPAQUE_PNG) },
+      { name: 'a.txt', data: Buffer.alloc(0) },
+    ];
+    const files = unzipped(createZip(entries));
+    expect([...files.keys()]).toEqual(['b.json', 'icons/æ.png', 'a.txt']);
+    expect([...files.values()]).toEqual(entries.map((e) => e.data));
+    expect(() => createZip([entries[0]!, entries[0]!])).toThrow(/b\.json is in the zip twice/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The Microsoft Teams app package (`npm run teams:package`): manifest.json built from the
  * configuration and teams/app.yaml, validated offline against the manifest's JSON schema
- * as bundled in @microsoft/app-manifest, and two icons whose sizes are checked, zipped
- * with all three files at the archive's root as Teams requires.
+ * as bundled in @microsoft/app-manifest, and two icons whose sizes are checked (teams/icons/
+ * unless teams/app.yaml names others), zipped with all three files at the archive's root as
+ * Teams requires.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,8 +12,6 @@ import { z } from 'zod';
 import { ConfigError, type Config } from '../config';
 import { defaultContentRoot } from '../content/load-content';
 import { loadYaml } from '../content/yaml';
-import { colorIcon, outlineIcon } from './icons';
-import { readPngInfo } from './png';
 import { createZip } from './zip';
 
 export type TeamsManifest = TeamsManifestV1D22.TeamsManifestV1D22;
@@ -205,11 +204,40 @@ const ICONS: readonly IconSpec[] = [
   { name: 'outline.png', size: 32, transparent: true },
 ];
 
+/** The icons used when teams/app.yaml names none, kept as files beside it. */
+export function defaultIconFile(name: IconSpec['name']): string {
+  return path.join(defaultContentRoot(), 'teams', 'icons', name);
+}
+
+/**
+ * The colour teams/icons/color.png has behind its "M". A PNG cannot be recoloured without
+ * decoding it, so another accentColor gets a note instead of a matching icon.
+ */
+export const DEFAULT_ICON_ACCENT = '#0050B4';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Size from a PNG's IHDR and whether it can be transparent; the pixels are never read. */
+export function readPngHeader(data: Buffer): { width: number; height: number; transparent: boolean } {
+  if (data.length < 33 || !data.subarray(0, 8).equals(PNG_SIGNATURE) || data.toString('latin1', 12, 16) !== 'IHDR') {
+    throw new Error('ikke en PNG-fil / not a PNG file');
+  }
+  // Colour types 4 and 6 carry alpha; the others are transparent only through a tRNS chunk,
+  // which PNG puts before the first IDAT.
+  let transparent = data[25] === 4 || data[25] === 6;
+  for (let at = 8; !transparent && at + 8 <= data.length; at += 12 + data.readUInt32BE(at)) {
+    const type = data.toString('latin1', at + 4, at + 8);
+    if (type === 'IDAT' || type === 'IEND') break;
+    transparent = type === 'tRNS';
+  }
+  return { width: data.readUInt32BE(16), height: data.readUInt32BE(20), transparent };
+}
+
 /** Refuses an icon of the wrong size, or an outline icon that cannot be transparent. */
 export function checkIcon(spec: IconSpec, data: Buffer, source: string): void {
   let info;
   try {
-    info = readPngInfo(data);
+    info = readPngHeader(data);
   } catch (err) {
     throw new AppPackageError(`${spec.name} (${source}): ${(err as Error).message}`);
   }
@@ -229,16 +257,9 @@ function loadIcons(content: TeamsAppContent, contentFile: string): Record<IconSp
   const icons = {} as Record<IconSpec['name'], Buffer>;
   for (const spec of ICONS) {
     const own = spec.name === 'color.png' ? content.icons?.color : content.icons?.outline;
-    let data: Buffer;
-    let source: string;
-    if (own) {
-      source = path.resolve(path.dirname(contentFile), own);
-      if (!existsSync(source)) throw new AppPackageError(`${contentFile}: icons: ${source} findes ikke / does not exist`);
-      data = readFileSync(source);
-    } else {
-      source = 'tegnet / drawn';
-      data = spec.name === 'color.png' ? colorIcon(content.accentColor) : outlineIcon();
-    }
+    const source = own ? path.resolve(path.dirname(contentFile), own) : defaultIconFile(spec.name);
+    if (!existsSync(source)) throw new AppPackageError(`${contentFile}: icons: ${source} findes ikke / does not exist`);
+    const data = readFileSync(source);
     checkIcon(spec, data, source);
     icons[spec.name] = data;
   }
@@ -271,6 +292,11 @@ export async function buildAppPackage(options: AppPackageOptions): Promise<AppPa
         `developer.${key} er bottens egen side; sæt kommunens adresse i ${contentFile} før udgivelse / is the bot's own page; set your municipality's address before publishing`,
       );
     }
+  }
+  if (!content.icons?.color && content.accentColor.toUpperCase() !== DEFAULT_ICON_ACCENT) {
+    notes.push(
+      `color.png is the shipped icon, drawn on ${DEFAULT_ICON_ACCENT}, not on accentColor ${content.accentColor}; set icons.color in ${contentFile} to an icon in your colour`,
+    );
   }
   return { manifest, files, zip: createZip(files), notes };
 }
