@@ -4,7 +4,7 @@
  * appears in the shell history or the process list.
  */
 import { createInterface } from 'node:readline';
-import { hashAgentPassword } from '../src/handoff/agent-accounts';
+import { hashAgentPassword } from '../src/config/agent-accounts';
 
 async function run(): Promise<void> {
   const username = process.argv[2];

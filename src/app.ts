@@ -1,6 +1,6 @@
 import type { Activity, CloudAdapter, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import restify from 'restify';
-import { createAdapter } from './bot/adapter';
+import { createAdapter } from './framework/adapter';
 import { createBotOnStorage, type MitIdBot } from './bot/mitid-bot';
 import { AgentDesk, directLineAgents } from './handoff/agent-desk';
 import { registerAgentRoutes } from './handoff/agent-routes';

@@ -1,3 +1,11 @@
+import { z } from 'zod';
+
+/** A calendar day, `YYYY-MM-DD`. */
+export const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'skal være en dato som YYYY-MM-DD / must be a date as YYYY-MM-DD')
+  .refine((day) => !Number.isNaN(Date.parse(day)), 'er ikke en gyldig dato / is not a valid date');
+
 /** Where the bot gets "today" from, so tests and demos can pin the date. */
 export interface Clock {
   now(): Date;

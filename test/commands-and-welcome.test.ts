@@ -1,6 +1,6 @@
 import { MemoryStorage } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
-import { Replies } from '../src/bot/replies';
+import { Replies } from '../src/dialogs/replies';
 import { fixedClock } from '../src/clock';
 import { Conversation, PINNED_DAYS, content, toReply } from './helpers/bot-harness';
 import { expectedFrom } from './helpers/guide-paths';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultContentRoot } from '../src/content/load-content';
 import { evaluate } from '../src/nlu/evaluation';
-import { NONE_INTENT } from '../src/nlu/intents-content';
+import { NONE_INTENT } from '../src/content/intents-content';
 import { MessageReader } from '../src/nlu/message-reader';
 import { trainingExamples } from '../src/nlu/recognizer';
 import { dress, type Dressing } from '../scripts/eval/dress';

@@ -9,9 +9,9 @@ import {
 } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
 import { MitIdBot } from '../src/bot/mitid-bot';
-import { Replies } from '../src/bot/replies';
+import { Replies } from '../src/dialogs/replies';
 import { fixedClock } from '../src/clock';
-import type { FaqIntent, IntentId } from '../src/nlu/intents-content';
+import type { FaqIntent, IntentId } from '../src/content/intents-content';
 import { UnansweredLog } from '../src/nlu/unanswered-log';
 import { PhraseMatcher } from '../src/text/phrase-matcher';
 import { Conversation, PINNED_DAYS, content, recognizer, testHandoff, toReply, type Reply } from './helpers/bot-harness';

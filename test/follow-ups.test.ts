@@ -3,7 +3,7 @@ import { FollowUpReader } from '../src/bot/follow-ups';
 import { pickDated } from '../src/content/dated';
 import type { FollowUpKind } from '../src/content/follow-ups';
 import { loadContent } from '../src/content/load-content';
-import type { IntentId } from '../src/nlu/intents-content';
+import type { IntentId } from '../src/content/intents-content';
 import { tokenize } from '../src/text/normalize';
 
 const content = loadContent();

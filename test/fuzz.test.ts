@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app';
 import { parseConfig } from '../src/config';
-import { hashAgentPassword } from '../src/handoff/agent-accounts';
+import { hashAgentPassword } from '../src/config/agent-accounts';
 import { createLogger } from '../src/logger';
 import { FileStorage } from '../src/storage/file-storage';
 import { content, recognizer } from './helpers/bot-harness';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerTarget, edgesOf } from '../src/content/guide-content';
-import { Replies } from '../src/bot/replies';
+import { Replies } from '../src/dialogs/replies';
 import { fixedClock } from '../src/clock';
 import { Conversation, PINNED_DAYS, content, toReply } from './helpers/bot-harness';
 import { allPaths, boxesFrom, expectedFrom } from './helpers/guide-paths';

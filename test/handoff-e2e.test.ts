@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashAgentPassword } from '../src/handoff/agent-accounts';
+import { hashAgentPassword } from '../src/config/agent-accounts';
 import { call, DlClient, errorOf, type DlActivity, type Reply } from './helpers/directline-client';
 import { movableClock, startDirectLine, type DirectLineServer } from './helpers/directline-server';
 

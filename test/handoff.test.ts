@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { MemoryStorage, type Activity } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Replies } from '../src/bot/replies';
+import { Replies } from '../src/dialogs/replies';
 import { createHandoff } from '../src/handoff';
 import { HandoffRefusal } from '../src/handoff/case-store';
 import type { HandoffCase } from '../src/handoff/case';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashAgentPassword } from '../src/handoff/agent-accounts';
+import { hashAgentPassword } from '../src/config/agent-accounts';
 import { call, DlClient } from './helpers/directline-client';
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
 import { ROOT } from './helpers/http-bot';

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Replies } from '../src/bot/replies';
+import { Replies } from '../src/dialogs/replies';
 import { fixedClock } from '../src/clock';
 import { loadYaml } from '../src/content/yaml';
-import { NONE_INTENT, sourceFiles, type FaqIntent, type IntentId } from '../src/nlu/intents-content';
+import { NONE_INTENT, sourceFiles, type FaqIntent, type IntentId } from '../src/content/intents-content';
 import { normalizeText } from '../src/text/normalize';
 import { PINNED_DAYS, content } from './helpers/bot-harness';
 

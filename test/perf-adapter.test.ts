@@ -1,7 +1,7 @@
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
 import { AuthenticationConstants, AuthenticationError, BotFrameworkAuthentication, ClaimsIdentity, ConnectorFactory, type ConnectorClient } from 'botframework-connector';
 import { describe, expect, it, vi } from 'vitest';
-import { CachingBotFrameworkAuthentication, createAdapter } from '../src/bot/adapter';
+import { CachingBotFrameworkAuthentication, createAdapter } from '../src/framework/adapter';
 import { emulatorActivity } from './helpers/emulator-activity';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';

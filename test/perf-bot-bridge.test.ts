@@ -1,6 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
-import { createAdapter } from '../src/bot/adapter';
+import { createAdapter } from '../src/framework/adapter';
 import { BotBridge, toBotActivity } from '../src/directline/bot-bridge';
 
 // Nothing listens here: a reply that went over HTTP would fail the turn.

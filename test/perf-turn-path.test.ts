@@ -8,7 +8,7 @@ import { describeActivityProblem, incomingActivitySchema, plainlyValid } from '.
 import { danishToday, fixedClock } from '../src/clock';
 import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON } from '../src/storage/bot-storage';
 import { FileStorage } from '../src/storage/file-storage';
-import { GuardedConversationState } from '../src/storage/guarded-state';
+import { GuardedConversationState } from '../src/framework/guarded-state';
 import { decodeSlot } from '../src/storage/slot-file';
 import { content, Conversation, recognizer } from './helpers/bot-harness';
 

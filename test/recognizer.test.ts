@@ -1,6 +1,6 @@
 import type { RecognizerResult } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
-import { NONE_INTENT, type IntentId } from '../src/nlu/intents-content';
+import { NONE_INTENT, type IntentId } from '../src/content/intents-content';
 import type { Decision } from '../src/nlu/recognizer';
 import { content, recognizer } from './helpers/bot-harness';
 

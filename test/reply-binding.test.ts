@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action, Option } from '../src/bot/memory';
 import { ReplyBinder, type Binding } from '../src/bot/reply-binding';
 import { loadContent } from '../src/content/load-content';
-import type { IntentId } from '../src/nlu/intents-content';
+import type { IntentId } from '../src/content/intents-content';
 
 const content = loadContent();
 const binder = new ReplyBinder(content.phrases);

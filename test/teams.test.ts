@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sourceTitles } from '../src/nlu/intents-content';
+import { sourceTitles } from '../src/content/intents-content';
 import { presentReplies } from '../src/teams/teams-presenter';
 import { content } from './helpers/bot-harness';
 import { DlClient, type DlActivity } from './helpers/directline-client';

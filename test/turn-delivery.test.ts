@@ -8,7 +8,7 @@ import { fixedClock } from '../src/clock';
 import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { FileStorage } from '../src/storage/file-storage';
-import { Replies } from '../src/bot/replies';
+import { Replies } from '../src/dialogs/replies';
 import { content, recognizer } from './helpers/bot-harness';
 import { activity, post } from './helpers/http-bot';
 

@@ -1,7 +1,7 @@
 import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
 import { MitIdBot } from '../src/bot/mitid-bot';
-import { Replies } from '../src/bot/replies';
+import { Replies } from '../src/dialogs/replies';
 import type { TurnActions } from '../src/bot/turn-actions';
 import { turnRows } from '../src/bot/turn-router';
 import { fixedClock } from '../src/clock';

@@ -1,7 +1,7 @@
 import type { Dated } from '../content/dated';
 import type { FollowUpKind } from '../content/follow-ups';
 import type { Content } from '../content/load-content';
-import type { IntentId } from '../nlu/intents-content';
+import type { IntentId } from '../content/intents-content';
 import { PhraseMatcher } from '../text/phrase-matcher';
 
 /** A follow-up question: what it asks, about which topic, and what the sources say (if anything). */

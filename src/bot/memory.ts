@@ -1,6 +1,6 @@
 import type { CommandId } from '../content/phrases';
 import type { EscalationReason } from '../handoff/case';
-import type { IntentId } from '../nlu/intents-content';
+import type { IntentId } from '../content/intents-content';
 import type { PathEntry } from '../dialogs/guide-dialog';
 
 /** What a button or a short reply to it does. */

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   ActivityTypes,
   CardFactory,
-  Channels,
-  DeliveryModes,
   ConversationState,
   TeamsActivityHandler,
   type Activity,
@@ -17,7 +15,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { DialogSet } from './dialogs';
+import { DialogSet } from '../framework/dialog-classes';
 import { danishToday, type Clock } from '../clock';
 import type { Content } from '../content/load-content';
 import { GuideDialog } from '../dialogs/guide-dialog';
@@ -26,13 +24,15 @@ import type { HandoffService } from '../handoff/handoff-service';
 import { MessageReader } from '../nlu/message-reader';
 import type { IntentRecognizer } from '../nlu/recognizer';
 import { UnansweredLog } from '../nlu/unanswered-log';
-import { GuardedConversationState } from '../storage/guarded-state';
+import { dropTracesFromResponse } from '../framework/expect-replies';
+import { MemoryScopeCache } from '../framework/memory-scopes';
+import { GuardedConversationState } from '../framework/guarded-state';
 import { searchAnswers } from '../teams/answer-search';
 import { cardData } from '../teams/cards';
 import type { TeamsDesk } from '../teams/teams-desk';
 import { presentReplies } from '../teams/teams-presenter';
 import type { Memory } from './memory';
-import { Replies } from './replies';
+import { Replies } from '../dialogs/replies';
 import { TurnActions } from './turn-actions';
 import { TurnRouter, turnRows } from './turn-router';
 import { OPEN_TURN, type Turn } from './turn';
@@ -55,11 +55,6 @@ export interface MitIdBotDeps {
   teams?: TeamsDesk;
 }
 
-// botbuilder-dialogs' DialogStateManager builds its memory scopes anew (a whole service
-// container) for the first DialogContext of every turn, unless turn state already holds them
-// under this key: 4 % of a turn's CPU. The scopes keep nothing between calls, so one set serves all turns.
-const MEMORY_SCOPES_KEY = 'DialogStateManagerConfiguration';
-
 /**
  * MitID-hjælperen: welcomes people, and hands every message to the turn router, which runs
  * the guide, answers free-text questions from the FAQ and understands the bot's own offers.
@@ -70,7 +65,7 @@ export class MitIdBot extends TeamsActivityHandler {
   private readonly actions: TurnActions;
   private readonly memory: StatePropertyAccessor<Memory>;
   private readonly handoff: CitizenHandoff;
-  private memoryScopes: unknown;
+  private readonly memoryScopes = new MemoryScopeCache();
 
   constructor(private readonly deps: MitIdBotDeps) {
     super();
@@ -148,15 +143,13 @@ export class MitIdBot extends TeamsActivityHandler {
       this.handoff.noteSent(ctx, activities);
       (ctx.turnState.get(OPEN_TURN) as Turn | undefined)?.noteSent(activities);
       presentReplies(activities, ctx.activity);
-      // Traces are for the Bot Framework Emulator. botbuilder's adapter drops them for other
-      // channels, but not from replies that come back in the response (expectReplies): there every
-      // client got the classifier's scores. The turn log has read them by now (its handler runs first).
-      if (ctx.activity.deliveryMode === DeliveryModes.ExpectReplies && ctx.activity.channelId !== Channels.Emulator) dropTraces(activities);
+      // The turn log has read the traces by now (its handler runs first).
+      dropTracesFromResponse(ctx.activity, activities);
       if (!held) return next();
       held.push({ activities, next });
       return activities.map(() => ({ id: '' }));
     });
-    if (this.memoryScopes) context.turnState.set(MEMORY_SCOPES_KEY, this.memoryScopes);
+    this.memoryScopes.lend(context);
     try {
       // Messages go straight to the router, the bot's only message handler: ActivityHandler's
       // dispatch (turn handlers, message handlers, next) costs a dozen awaits, 4.6 % of a turn's CPU.
@@ -180,7 +173,7 @@ export class MitIdBot extends TeamsActivityHandler {
     const stored = held;
     held = undefined;
     for (const { next } of stored) await next();
-    this.memoryScopes ??= context.turnState.get(MEMORY_SCOPES_KEY);
+    this.memoryScopes.keep(context);
   }
 
   /** Teams' compose box: FAQ answers matching what a staff member types, to insert as a card into any chat. */
@@ -232,13 +225,6 @@ export function createBotOnStorage(options: {
     unanswered: new UnansweredLog(storage),
   });
 }
-
-/** Removes trace activities in place: the array is the one botbuilder goes on to send. */
-function dropTraces(activities: Array<Partial<Activity>>): void {
-  for (let i = activities.length - 1; i >= 0; i--) if (activities[i]!.type === ActivityTypes.Trace) activities.splice(i, 1);
-}
-
-
 
 /** How many processed activities a conversation remembers with their replies (a retry comes soon). */
 const PROCESSED_KEPT = 3;

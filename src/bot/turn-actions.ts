@@ -1,6 +1,6 @@
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { DialogTurnResult } from 'botbuilder-dialogs';
-import { DialogTurnStatus, type DialogSet } from './dialogs';
+import { DialogTurnStatus, type DialogSet } from '../framework/dialog-classes';
 import type { Content } from '../content/load-content';
 import type { CommandId } from '../content/phrases';
 import type { MessageId } from '../content/messages';
@@ -8,7 +8,7 @@ import { answerMatcher } from '../dialogs/answer-prompt';
 import { GUIDE_DIALOG_ID, type GuideDialog, type GuideStart, type PathEntry } from '../dialogs/guide-dialog';
 import type { CitizenHandoff } from '../handoff/citizen-handoff';
 import type { EscalationReason } from '../handoff/case';
-import { NONE_INTENT, sourceTitles, type IntentId } from '../nlu/intents-content';
+import { NONE_INTENT, sourceTitles, type IntentId } from '../content/intents-content';
 import type { MessageReader, Reading } from '../nlu/message-reader';
 import type { UnansweredLog, UnansweredReason } from '../nlu/unanswered-log';
 import { maskPersonalData } from '../text/mask';
@@ -20,7 +20,7 @@ import { FollowUpReader, type FollowUp } from './follow-ups';
 import type { Action, Memory, Option, Pending, StoredPending } from './memory';
 import { RepairPlanner, type GuideProgress, type RepairPlan } from './repair';
 import { ReplyBinder, type Binding } from './reply-binding';
-import type { Replies } from './replies';
+import type { Replies } from '../dialogs/replies';
 import type { Turn } from './turn';
 
 export interface TurnActionsDeps {

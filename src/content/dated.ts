@@ -1,10 +1,5 @@
 import { z } from 'zod';
-
-/** A calendar day, `YYYY-MM-DD`. */
-export const isoDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'skal være en dato som YYYY-MM-DD / must be a date as YYYY-MM-DD')
-  .refine((day) => !Number.isNaN(Date.parse(day)), 'er ikke en gyldig dato / is not a valid date');
+import { isoDay } from '../clock';
 
 /** Variants of a value by date, checked and ordered; the last one has no end. */
 export interface Dated<T> {

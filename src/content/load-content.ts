@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadIntentContent, type IntentContent } from '../nlu/intents-content';
-import { loadClassifierSettings, type ClassifierSettings } from '../nlu/classifier-settings';
+import { loadIntentContent, type IntentContent } from './intents-content';
+import { loadClassifierSettings, type ClassifierSettings } from './classifier-settings';
 import { ContentError, loadYaml } from './yaml';
-import { checkGuideGraph, guideSchema, type GuideContent } from './guide-content';
+import { guideSchema, type GuideContent } from './guide-content';
 import { handoffTextsSchema, type HandoffTexts } from './handoff-texts';
 import { followUpsSchema, type FollowUpsContent } from './follow-ups';
 import { messagesSchema, type MessagesContent } from './messages';
 import { phrasesSchema, type PhrasesContent } from './phrases';
+import { readSources } from './sources';
+import { formatProblem, validateContent } from './validate-content';
 
 export { ContentError, loadYaml };
 
@@ -40,35 +42,29 @@ export function defaultContentRoot(): string {
   return dir;
 }
 
-/** Loads and cross-checks the dialog content under `root`. */
-export function loadContent(root: string = defaultContentRoot()): Content {
-  const guideFile = path.join(root, 'dialogs', 'guide.yaml');
-  const guide = loadYaml(guideFile, guideSchema);
-  const messages = loadYaml(path.join(root, 'dialogs', 'messages.yaml'), messagesSchema);
-  const phrases = loadYaml(path.join(root, 'dialogs', 'phrases.yaml'), phrasesSchema);
-
-  const problems = checkGuideGraph(guide.data, new Set(Object.keys(phrases.data.answers)));
-  if (problems.length > 0) throw new ContentError(`${guideFile}:\n  ${problems.join('\n  ')}`);
-
-  const intents = loadIntentContent(root);
-  const followUpsFile = path.join(root, 'intents', 'follow-ups.yaml');
-  const followUps = loadYaml(followUpsFile, followUpsSchema).data;
-  const unknownTopics = [
-    ...Object.keys(followUps.topics).filter((id) => !intents.intents.has(id as never)).map((id) => `${followUpsFile}: topics.${id} er ikke et intent / is not an intent`),
-    ...Object.entries(guide.data.nodes).flatMap(([id, node]) =>
-      node.kind !== 'question' && node.topic && !intents.intents.has(node.topic as never) ? [`${guideFile}: ${id}.topic ${node.topic} er ikke et intent / is not an intent`] : [],
-    ),
-  ];
-  if (unknownTopics.length > 0) throw new ContentError(unknownTopics.join('\n'));
-
+/** Reads every content file under `root` and checks each against its schema; the files are not compared with each other. */
+export function readContent(root: string = defaultContentRoot()): Content {
+  const guide = loadYaml(path.join(root, 'dialogs', 'guide.yaml'), guideSchema).data;
   return {
-    guide: guide.data,
-    messages: messages.data,
-    phrases: phrases.data,
+    guide,
+    messages: loadYaml(path.join(root, 'dialogs', 'messages.yaml'), messagesSchema).data,
+    phrases: loadYaml(path.join(root, 'dialogs', 'phrases.yaml'), phrasesSchema).data,
     handoff: loadYaml(path.join(root, 'dialogs', 'handoff.yaml'), handoffTextsSchema).data,
-    intents,
-    followUps,
+    intents: loadIntentContent(root),
+    followUps: loadYaml(path.join(root, 'intents', 'follow-ups.yaml'), followUpsSchema).data,
     classifier: loadClassifierSettings(root),
-    guideVersion: createHash('sha256').update(JSON.stringify(guide.data)).digest('hex').slice(0, 16),
+    guideVersion: createHash('sha256').update(JSON.stringify(guide)).digest('hex').slice(0, 16),
   };
+}
+
+/**
+ * Reads the content under `root` and validates it as a whole (src/content/validate-content.ts);
+ * the bot never starts on content that contradicts itself or its sources. Throws ContentError
+ * with one `file: path: message` line per problem.
+ */
+export function loadContent(root: string = defaultContentRoot()): Content {
+  const content = readContent(root);
+  const problems = validateContent(content, readSources(root));
+  if (problems.length > 0) throw new ContentError(problems.map(formatProblem).join('\n'), problems);
+  return content;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import yamlPackage from 'yaml/package.json';
 import type { z } from 'zod';
+import { at, type Problem } from './rules/problem';
 
 /**
  * Parsed YAML kept as JSON by `npm run build` (scripts/build-caches.ts): parsing the content with
@@ -46,6 +47,14 @@ export function keepParsed(raw: string, parsed: unknown, directory = PARSED_YAML
 /** Thrown when a content file is missing or wrong; the message names file and place. */
 export class ContentError extends Error {
   override name = 'ContentError';
+
+  /** Each problem on its own, for tools that list them (npm run content:check); may be empty. */
+  constructor(
+    message: string,
+    readonly problems: readonly Problem[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /** Set by the build to learn every YAML text parsed and its result. */
@@ -60,21 +69,23 @@ export function loadYaml<S extends z.ZodType>(file: string, schema: S): { data: 
   try {
     raw = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ContentError(`${file}: kan ikke læses / cannot be read (${(err as Error).message})`);
+    const message = `kan ikke læses / cannot be read (${(err as Error).message})`;
+    throw new ContentError(`${file}: ${message}`, [at(file, [], message)]);
   }
   let parsed: unknown = readParsed(raw, PARSED_YAML_DIR);
   if (parsed === undefined) {
     try {
       parsed = parseYaml(raw);
     } catch (err) {
-      throw new ContentError(`${file}: ugyldig YAML / invalid YAML: ${(err as Error).message}`);
+      const message = `ugyldig YAML / invalid YAML: ${(err as Error).message}`;
+      throw new ContentError(`${file}: ${message}`, [at(file, [], message)]);
     }
     parsedYaml?.(raw, parsed);
   }
   const result = schema.safeParse(parsed);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(top)'}: ${i.message}`);
-    throw new ContentError(`${file}:\n${lines.join('\n')}`);
+    const problems = result.error.issues.map((i) => at(file, i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), i.message));
+    throw new ContentError(`${file}:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, problems);
   }
   return { data: result.data, raw };
 }

@@ -1,6 +1,6 @@
 import { ActivityTypes, InputHints, type Activity, type TurnContext } from 'botbuilder';
 import type { DialogContext, DialogEvent, DialogInstance, DialogReason, DialogTurnResult, PromptOptions } from 'botbuilder-dialogs';
-import { Dialog } from '../bot/dialogs';
+import { Dialog } from '../framework/dialog-classes';
 import { PhraseMatcher } from '../text/phrase-matcher';
 import type { PhrasesContent } from '../content/phrases';
 

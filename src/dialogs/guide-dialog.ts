@@ -1,13 +1,13 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogContext, DialogInstance, DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
-import { ComponentDialog, WaterfallDialog } from '../bot/dialogs';
-import type { Replies } from '../bot/replies';
+import { ComponentDialog, WaterfallDialog } from '../framework/dialog-classes';
+import type { Replies } from './replies';
 import { pickDated } from '../content/dated';
 import type { Content } from '../content/load-content';
 import { answerTarget, commonTarget, type GuideNode, type QuestionNode } from '../content/guide-content';
 import { danishToday, type Clock } from '../clock';
 import { AnswerPrompt } from './answer-prompt';
-import { sourceTitles } from '../nlu/intents-content';
+import { sourceTitles } from '../content/intents-content';
 
 export const GUIDE_DIALOG_ID = 'guide';
 const ANSWER_PROMPT_ID = 'guide.answer';
@@ -81,6 +81,13 @@ export class GuideDialog extends ComponentDialog {
     const question = inner.find((d) => d.id.startsWith('guide.') && d.id !== ANSWER_PROMPT_ID);
     const options = (question?.state as { options?: QuestionOptions } | undefined)?.options;
     return { path: options?.path ?? [], current: options?.node };
+  }
+
+  /** The path so far of the guide when it is `dc`'s active dialog, in words; undefined otherwise. */
+  describeActive(dc: DialogContext): string[] | undefined {
+    if (dc.activeDialog?.id !== GUIDE_DIALOG_ID) return undefined;
+    const { path, current } = this.progress(dc.activeDialog);
+    return this.describe(path, current);
   }
 
   /**

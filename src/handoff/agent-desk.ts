@@ -1,7 +1,7 @@
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import type { AgentDeskId } from '../content/handoff-texts';
 import { normalizeText } from '../text/normalize';
-import { agentUserId, type AgentAccount } from './agent-accounts';
+import { agentUserId, type AgentAccount } from '../config/agent-accounts';
 import { HandoffRefusal } from './case-store';
 import type { DeskAgent, HandoffService } from './handoff-service';
 

@@ -8,7 +8,7 @@ import { bearerToken } from '../directline/internal-auth';
 import { SlidingWindowLimiter } from '../directline/rate-limit';
 import type { TokenSigner } from '../directline/tokens';
 import type { Logger } from '../logger';
-import { agentConversationId, agentUserId, verifyAgent, type AgentAccount } from './agent-accounts';
+import { agentConversationId, agentUserId, verifyAgent, type AgentAccount } from '../config/agent-accounts';
 import type { AgentPresence } from './agent-presence';
 import type { HandoffCase } from './case';
 import { HandoffRefusal } from './case-store';

@@ -2,7 +2,7 @@ import { EventFactory, TurnContext, type Activity, type ConversationState, type 
 import type { DialogContext } from 'botbuilder-dialogs';
 import type { Clock } from '../clock';
 import type { Content } from '../content/load-content';
-import { GUIDE_DIALOG_ID, type GuideDialog, type PathEntry } from '../dialogs/guide-dialog';
+import type { PathEntry } from '../dialogs/guide-dialog';
 import { BUILT_IN_SERVICE_URL } from '../directline/bot-bridge';
 import { maskPersonalData } from '../text/mask';
 import { PhraseMatcher } from '../text/phrase-matcher';
@@ -23,12 +23,20 @@ interface HandoffFlags {
   lastGuidePath?: string[];
 }
 
+/** What the hand-over needs of the guide (GuideDialog is one): the boxes a person passed, in words, for the agent. */
+export interface GuideProgress {
+  /** The path so far of a guide running as `dc`'s active dialog; undefined when none runs. */
+  describeActive(dc: DialogContext): string[] | undefined;
+  /** The path of a guide that ran to its end. */
+  describe(path: readonly PathEntry[]): string[];
+}
+
 export interface CitizenHandoffDeps {
   content: Content;
   clock: Clock;
   service: HandoffService;
   conversationState: ConversationState;
-  guide: GuideDialog;
+  guide: GuideProgress;
   protocol: 'botframework' | 'omnichannel';
   /** The latest recognised intents of the conversation, newest last. */
   recentIntents(context: TurnContext): Promise<string[]>;
@@ -194,8 +202,7 @@ export class CitizenHandoff {
   async escalate(dc: DialogContext, reason: EscalationReason): Promise<void> {
     const context = dc.context;
     const flags = await this.flags.get(context, {});
-    const guide = dc.activeDialog?.id === GUIDE_DIALOG_ID ? this.deps.guide.progress(dc.activeDialog) : undefined;
-    const guidePath = guide ? this.deps.guide.describe(guide.path, guide.current) : (flags.lastGuidePath ?? []);
+    const guidePath = this.deps.guide.describeActive(dc) ?? flags.lastGuidePath ?? [];
     const transcript = await this.transcript.get(context, []);
     const recentIntents = await this.deps.recentIntents(context);
     const { record, position, agentsOnline } = await this.deps.service.open({

@@ -1,6 +1,6 @@
 import { escapeMarkdownHtml } from '../text/markdown';
 import type { Activity, ConversationReference } from 'botbuilder';
-import type { Replies } from '../bot/replies';
+import type { Replies } from '../dialogs/replies';
 import type { Clock } from '../clock';
 import type { Content } from '../content/load-content';
 import type { AgentDeskId, CitizenHandoffId } from '../content/handoff-texts';

@@ -1,5 +1,5 @@
 import type { Storage } from 'botbuilder';
-import { Replies } from '../bot/replies';
+import { Replies } from '../dialogs/replies';
 import type { Clock } from '../clock';
 import type { Content } from '../content/load-content';
 import type { Logger } from '../logger';

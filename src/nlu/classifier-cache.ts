@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ClassifierSettings } from './classifier-settings';
+import type { ClassifierSettings } from '../content/classifier-settings';
 import type { ClassifierTables } from './intent-classifier';
-import type { IntentContent } from './intents-content';
+import type { IntentContent } from '../content/intents-content';
 import { IntentRecognizer, trainingExamples } from './recognizer';
 
 /** Bump when the tables' layout changes. */

@@ -1,8 +1,8 @@
 import type { RecognizerResult } from 'botbuilder';
 import type { PhrasesContent } from '../content/phrases';
 import { tokenize } from '../text/normalize';
-import type { ClassifierSettings } from './classifier-settings';
-import type { IntentId } from './intents-content';
+import type { ClassifierSettings } from '../content/classifier-settings';
+import type { IntentId } from '../content/intents-content';
 import { PersonRequestFinder, type PersonRequest } from './person-request';
 import type { Decision, IntentRecognizer } from './recognizer';
 

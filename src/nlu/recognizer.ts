@@ -1,7 +1,7 @@
 import type { RecognizerResult } from 'botbuilder';
-import type { ClassifierSettings } from './classifier-settings';
+import type { ClassifierSettings } from '../content/classifier-settings';
 import { IntentClassifier, type ClassifierTables, type Example } from './intent-classifier';
-import { NONE_INTENT, intentIds, type IntentContent, type IntentId, type RecognizedIntent } from './intents-content';
+import { NONE_INTENT, intentIds, type IntentContent, type IntentId, type RecognizedIntent } from '../content/intents-content';
 
 /** What the bot does with a message, decided from the classifier's scores. */
 export type Decision =

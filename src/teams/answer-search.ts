@@ -1,6 +1,6 @@
 import { pickDated } from '../content/dated';
 import type { Content } from '../content/load-content';
-import { sourceTitles, type IntentId } from '../nlu/intents-content';
+import { sourceTitles, type IntentId } from '../content/intents-content';
 import type { IntentRecognizer } from '../nlu/recognizer';
 import { normalizeText, tokenize } from '../text/normalize';
 

@@ -1,5 +1,5 @@
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
-import type { TeamsAgent } from '../handoff/agent-accounts';
+import type { TeamsAgent } from '../config/agent-accounts';
 import { AgentDesk, REFUSAL_TEXT } from '../handoff/agent-desk';
 import { HandoffRefusal } from '../handoff/case-store';
 import type { DeskAgent, HandoffService } from '../handoff/handoff-service';

@@ -1,8 +1,8 @@
 import { TurnContext, type Activity } from 'botbuilder';
+import { SOURCE_KEY } from '../dialogs/replies';
 import { cardData, choicesCard } from './cards';
 
-/** Set by the bot on answers drawn from a source: `channelData[SOURCE_KEY]` = the source's title. */
-export const SOURCE_KEY = 'mitidSource';
+
 
 type Scope = 'personal' | 'channel' | 'groupChat';
 

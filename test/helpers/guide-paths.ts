@@ -2,7 +2,7 @@ import { pickDated } from '../../src/content/dated';
 import { answerTarget, commonTarget, type GuideContent } from '../../src/content/guide-content';
 import type { Content } from '../../src/content/load-content';
 import { toReply, type Reply } from './bot-harness';
-import { Replies } from '../../src/bot/replies';
+import { Replies } from '../../src/dialogs/replies';
 import { fixedClock } from '../../src/clock';
 
 /** One walk through the guide: the answers given and the boxes passed, in order. */

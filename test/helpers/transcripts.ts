@@ -7,7 +7,7 @@ import type { FollowUpKind } from '../../src/content/follow-ups';
 import type { Content } from '../../src/content/load-content';
 import type { MessageId } from '../../src/content/messages';
 import type { CitizenHandoffId } from '../../src/content/handoff-texts';
-import type { IntentId } from '../../src/nlu/intents-content';
+import type { IntentId } from '../../src/content/intents-content';
 import { Conversation, PINNED_DAYS, content as shippedContent, type Reply } from './bot-harness';
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { datedSchema } from '../content/dated';
-import { loadYaml } from '../content/yaml';
+import { datedSchema } from './dated';
+import { loadYaml } from './yaml';
 
 /** Intent ids are fixed: analytics, traces and outside checks use them. */
 export const intentIds = [

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { loadYaml } from '../content/yaml';
+import { loadYaml } from './yaml';
 import { intentIds } from './intents-content';
 
 export const classifierSettingsSchema = z

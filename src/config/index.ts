@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { isoDay } from './content/dated';
-import { agentAccountsSchema, teamsAgentsSchema } from './handoff/agent-accounts';
+import { isoDay } from '../clock';
+import { agentAccountsSchema, teamsAgentsSchema } from './agent-accounts';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 

@@ -1,5 +1,5 @@
 import { ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { jsonOf, READ_JSON, STORED_JSON, withJson, WRITTEN_JSON } from './bot-storage';
+import { jsonOf, READ_JSON, STORED_JSON, withJson, WRITTEN_JSON } from '../storage/bot-storage';
 
 /** A conversation's state as read this turn, and what it looked like then. */
 interface TurnCopy {

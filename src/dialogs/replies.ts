@@ -2,9 +2,9 @@ import { ActionTypes, ActivityTypes, InputHints, type Activity } from 'botbuilde
 import { danishToday, type Clock } from '../clock';
 import { pickDated, type Dated } from '../content/dated';
 import type { Content } from '../content/load-content';
+import { fill } from '../content/placeholders';
 import type { MessageId } from '../content/messages';
 import type { QuestionNode } from '../content/guide-content';
-import { SOURCE_KEY } from '../teams/teams-presenter';
 
 const danishOr = new Intl.ListFormat('da-DK', { type: 'disjunction' });
 
@@ -12,6 +12,9 @@ const danishOr = new Intl.ListFormat('da-DK', { type: 'disjunction' });
  * Turns content into activities: picks the text in force today, fills placeholders and
  * adds buttons as `imBack` suggested actions, so a tap sends the button's title as text.
  */
+/** Set on answers drawn from a source: `channelData[SOURCE_KEY]` = the source's title (Teams shows it as a card footer). */
+export const SOURCE_KEY = 'mitidSource';
+
 export class Replies {
   private readonly retryTexts = new Map<string, string>();
 
@@ -83,8 +86,4 @@ export class Replies {
     const suggestedActions = { actions } as Activity['suggestedActions'];
     return { type: ActivityTypes.Message, text, suggestedActions, textFormat: 'markdown', locale: 'da-DK', inputHint: InputHints.AcceptingInput };
   }
-}
-
-function fill(text: string, vars: Record<string, string | number>): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
