@@ -23,15 +23,22 @@ function run(): void {
   const content = loadContent(root);
   const readmePath = path.join(root, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
+  const boxes = Object.keys(content.guide.nodes).length;
   const updated = withDiagram(readme, guideToMermaid(content.guide, content.phrases));
   if (process.argv.includes('--check')) {
     if (updated !== readme) {
       process.stderr.write('README.md: flowdiagrammet er forældet, kør npm run diagram / the flow diagram is out of date, run npm run diagram\n');
       process.exit(1);
     }
+    process.stdout.write(`README.md: flowdiagrammet passer til dialogs/guide.yaml / the flow diagram matches dialogs/guide.yaml (${boxes} boxes)\n`);
+    return;
+  }
+  if (updated === readme) {
+    process.stdout.write(`README.md: flowdiagrammet var allerede opdateret / the flow diagram was up to date (${boxes} boxes)\n`);
     return;
   }
   writeFileSync(readmePath, updated);
+  process.stdout.write(`README.md: flowdiagrammet er opdateret / the flow diagram was updated (${boxes} boxes)\n`);
 }
 
 if (require.main === module) run();

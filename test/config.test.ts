@@ -27,6 +27,9 @@ describe('configuration', () => {
     [{ BOT_DATE: '21-11-2026' }, /BOT_DATE: skal være en dato/],
     [{ FILE_STORAGE_FSYNC: 'yes' }, /FILE_STORAGE_FSYNC: skal være true eller false/],
     [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555' }, /MicrosoftAppPassword: mangler/],
+    // Single tenant is the default (all Azure creates now), and it needs the tenant.
+    [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'x' }, /MicrosoftAppTenantId: mangler, når MicrosoftAppType=SingleTenant/],
+    [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppType: 'UserAssignedMSI' }, /MicrosoftAppTenantId: mangler, når MicrosoftAppType=UserAssignedMSI/],
   ])('a bad value stops start-up with one line naming the key: %o', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     try {
@@ -54,5 +57,20 @@ describe('configuration', () => {
     const example = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^#?\s*([A-Za-z_]+)=/gm)].map((m) => m[1]);
     expect(new Set(documented)).toEqual(new Set(Object.keys(configSchema.shape)));
+  });
+
+  it('.env.example copied as it is to .env runs the bot unauthenticated, whatever type it names', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mitid-env-'));
+    try {
+      writeFileSync(path.join(dir, '.env'), readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8'));
+      const config = parseConfig(readEnvironment(dir, {}));
+      expect(config.MicrosoftAppId).toBeUndefined();
+      // botbuilder refuses SingleTenant without an app id, so no type reaches it.
+      expect(config.MicrosoftAppType).toBeUndefined();
+      const withId = parseConfig({ ...readEnvironment(dir, {}), MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 't' });
+      expect(withId.MicrosoftAppType).toBe('SingleTenant');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -36,7 +36,7 @@ function turn(): TurnContext {
   return new TurnContext(new TestAdapter(), { type: 'message', channelId: 'test', conversation: { id: 'c1' }, from: { id: 'u1' }, recipient: { id: 'bot' } } as Activity);
 }
 
-describe('conversation state (src/storage/guarded-state.ts)', () => {
+describe('conversation state (src/framework/guarded-state.ts)', () => {
   it('is written once when a turn changed it, and not at all when it did not', async () => {
     const { storage, writes } = countingStorage();
     const state = new GuardedConversationState(storage);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CallerIdConstants, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { AuthenticationConstants } from 'botframework-connector';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../src/app';
 import { fixedClock } from '../src/clock';
 import { parseConfig } from '../src/config';
@@ -15,6 +15,18 @@ import { FileStorage } from '../src/storage/file-storage';
 import { content, recognizer } from './helpers/bot-harness';
 import { call } from './helpers/directline-client';
 import { activity, post } from './helpers/http-bot';
+
+// Records console.error from before the app's modules load, so it sees what botframework-connector
+// writes there (beneath any filter the app installs).
+const consoleErrors = vi.hoisted(() => {
+  const seen: unknown[][] = [];
+  const write = console.error;
+  console.error = (...args: unknown[]) => {
+    seen.push(args);
+    write.apply(console, args);
+  };
+  return seen;
+});
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const stops: Array<() => Promise<void>> = [];
@@ -150,7 +162,7 @@ describe('/api/messages with MicrosoftAppId set', () => {
     const published = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const metadata = await openIdStandIn(published.publicKey, 'key-1');
-    const { url } = await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-with-expect-replies' }, {
+    const { url } = await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-with-expect-replies', MicrosoftAppTenantId: '99999999-8888-7777-6666-555555555555' }, {
       // With its own metadata URL botbuilder takes every other public-cloud setting from us too.
       ToBotFromChannelOpenIdMetadataUrl: metadata.url,
       ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
@@ -182,5 +194,8 @@ describe('/api/messages with MicrosoftAppId set', () => {
       expect(res.status, authorization).toBe(401);
       expect(res.texts).toEqual([]);
     }
+    // A refused token is a 401, not a stack trace or a public key on stderr.
+    const printed = consoleErrors.map((args) => (args[0] instanceof Error ? `${args[0].name}: ${args[0].message}` : String(args[0])));
+    expect(printed.filter((line) => /jwt|token/i.test(line))).toEqual([]);
   });
 });

@@ -99,7 +99,7 @@ describe('POST /api/messages', () => {
   });
 
   it('with MicrosoftAppId set, a request without a token gets 401', async () => {
-    const { url } = await start({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'x' });
+    const { url } = await start({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: '99999999-8888-7777-6666-555555555555' });
     const res = await post(url, activity('auth', { text: 'hej', channelId: 'webchat', serviceUrl: 'https://webchat.botframework.com/' }));
     expect(res.status).toBe(401);
   });

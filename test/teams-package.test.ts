@@ -30,6 +30,7 @@ const APP_ID = '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5';
 const testEnv = {
   MicrosoftAppId: APP_ID,
   MicrosoftAppPassword: 'hemmeligt-til-test',
+  MicrosoftAppTenantId: '99999999-8888-7777-6666-555555555555',
   PUBLIC_URL: 'https://bot.kommune.dk',
   TEAMS_VALID_DOMAINS: 'mitid.dk',
 };

@@ -54,7 +54,7 @@ export const configSchema = z.object({
       .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
         message: 'skal være MultiTenant, SingleTenant eller UserAssignedMSI / must be MultiTenant, SingleTenant or UserAssignedMSI',
       })
-      .default('MultiTenant'),
+      .optional(),
   ),
   MicrosoftAppTenantId: z.preprocess(emptyAsUndefined, z.string().optional()),
   STORAGE: z.preprocess(
@@ -181,6 +181,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     if (result.data.MicrosoftAppId && !result.data.MicrosoftAppPassword && result.data.MicrosoftAppType !== 'UserAssignedMSI') {
       throw new ConfigError(
         'Ugyldig konfiguration / invalid configuration: MicrosoftAppPassword: mangler, når MicrosoftAppId er sat / missing while MicrosoftAppId is set',
+      );
+    }
+    // Azure creates new bots as single-tenant only (multi-tenant creation ended in 2025), so that
+    // is the default; without an app id botbuilder must not be given a type at all (it would ask
+    // for the id), and the bot runs unauthenticated, whatever .env says.
+    result.data.MicrosoftAppType = result.data.MicrosoftAppId ? (result.data.MicrosoftAppType ?? 'SingleTenant') : undefined;
+    if (result.data.MicrosoftAppId && result.data.MicrosoftAppType !== 'MultiTenant' && !result.data.MicrosoftAppTenantId) {
+      throw new ConfigError(
+        `Ugyldig konfiguration / invalid configuration: MicrosoftAppTenantId: mangler, når MicrosoftAppType=${result.data.MicrosoftAppType} / missing while MicrosoftAppType=${result.data.MicrosoftAppType}`,
       );
     }
     return result.data;

@@ -1,5 +1,5 @@
 import { CloudAdapter, StatusCodes, type Activity, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from 'botbuilder';
-import { BotAuthentication } from '../http/bot-authentication';
+import { BotAuthentication } from './bot-authentication';
 import {
   AuthenticationConstants,
   AuthenticationError,
