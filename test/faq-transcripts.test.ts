@@ -1,6 +1,5 @@
 import {
   ActivityTypes,
-  ConversationState,
   MemoryStorage,
   TestAdapter,
  
@@ -8,13 +7,11 @@ import {
   type RecognizerResult,
 } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
-import { MitIdBot } from '../src/bot/mitid-bot';
 import { Replies } from '../src/dialogs/replies';
 import { fixedClock } from '../src/clock';
 import type { FaqIntent, IntentId } from '../src/content/intents-content';
-import { UnansweredLog } from '../src/nlu/unanswered-log';
 import { PhraseMatcher } from '../src/text/phrase-matcher';
-import { Conversation, PINNED_DAYS, content, recognizer, testHandoff, toReply, type Reply } from './helpers/bot-harness';
+import { Conversation, PINNED_DAYS, content, recognizer, testBot, toReply, type Reply } from './helpers/bot-harness';
 import { expectedFrom } from './helpers/guide-paths';
 
 const START = 'Hjælp mig med at få MitID';
@@ -293,16 +290,7 @@ describe('the recognizer trace (Bot Framework Emulator)', () => {
   /** The real bot on a TestAdapter that keeps trace activities, on the emulator channel. */
   function emulator() {
     const storage = new MemoryStorage();
-    const bot = new MitIdBot({
-      content,
-      clock: fixedClock(`${PINNED_DAYS.after}T12:00:00+01:00`),
-      conversationState: new ConversationState(storage),
-      recognizer,
-      unanswered: new UnansweredLog(storage),
-      maxMessageChars: 2000,
-      handoff: testHandoff(storage, fixedClock(`${PINNED_DAYS.after}T12:00:00+01:00`)).service,
-      handoffProtocol: 'botframework',
-    });
+    const bot = testBot(storage);
     const adapter = new TestAdapter(
       {
         channelId: 'emulator',

@@ -1,22 +1,10 @@
-import { ConversationState, MemoryStorage } from 'botbuilder';
+import { MemoryStorage } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
-import { MitIdBot } from '../src/bot/mitid-bot';
-import { fixedClock } from '../src/clock';
 import type { Content } from '../src/content/load-content';
-import { UnansweredLog } from '../src/nlu/unanswered-log';
-import { Conversation, content, recognizer, testHandoff } from './helpers/bot-harness';
+import { Conversation, content, testBot } from './helpers/bot-harness';
 
 function botOn(storage: MemoryStorage, withContent: Content) {
-  return new MitIdBot({
-    content: withContent,
-    clock: fixedClock('2026-11-21T12:00:00+01:00'),
-    conversationState: new ConversationState(storage),
-    recognizer,
-    unanswered: new UnansweredLog(storage),
-    maxMessageChars: 2000,
-    handoff: testHandoff(storage, fixedClock('2026-11-21T12:00:00+01:00')).service,
-    handoffProtocol: 'botframework',
-  });
+  return testBot(storage, { content: withContent });
 }
 
 describe('a guide changed while conversations are under way', () => {

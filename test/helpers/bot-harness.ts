@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, type Activity, type ConversationReference, type Storage } from 'botbuilder';
-import { MitIdBot } from '../../src/bot/mitid-bot';
+import { ActivityTypes, MemoryStorage, TestAdapter, type Activity, type ConversationReference, type Storage } from 'botbuilder';
+import { createBotOnStorage, type MitIdBot } from '../../src/bot/mitid-bot';
 import { TURN_DECISION_KEY } from '../../src/bot/turn-router';
 
 /** What the router leaves in turn state about a message turn. */
@@ -18,6 +18,7 @@ import type { Messenger } from '../../src/handoff/messenger';
 import { createLogger } from '../../src/logger';
 import { IntentRecognizer } from '../../src/nlu/recognizer';
 import { UnansweredLog } from '../../src/nlu/unanswered-log';
+import type { TeamsDesk } from '../../src/teams/teams-desk';
 
 /** Content is read once for all tests in a file; it is never changed by a test. */
 export const content: Content = loadContent();
@@ -61,13 +62,29 @@ export function testHandoff(storage: Storage, clock: Clock, options: { hub?: 'bu
   return { ...createHandoff({ storage, content, clock, logger: createLogger('silent'), messenger, ...options }), messenger };
 }
 
+/** The bot on `storage` as src/app/bot-setup.ts builds it, for tests that need their own (other content, a Teams desk). */
+export function testBot(storage: Storage, options: { content?: Content; clock?: Clock; handoff?: Handoff; teams?: TeamsDesk } = {}): MitIdBot {
+  const clock = options.clock ?? fixedClock(`${PINNED_DAYS.after}T12:00:00+01:00`);
+  return createBotOnStorage({
+    content: options.content ?? content,
+    clock,
+    storage,
+    recognizer,
+    maxMessageChars: 2000,
+    handoff: (options.handoff ?? testHandoff(storage, clock)).service,
+    handoffProtocol: 'botframework',
+    ...(options.teams ? { teams: options.teams } : {}),
+  });
+}
+
 /**
  * One person talking to the bot in memory: `say` sends a message and returns what the
  * bot answered in that turn. Uses the real bot, content and dialogs.
  */
 export class Conversation {
   readonly bot: MitIdBot;
-  readonly unanswered: UnansweredLog;
+  /** The questions the bot could not answer, as stored. */
+  readonly unanswered: Pick<UnansweredLog, 'list'>;
   /** Cases and the queue; `handoff.messenger` holds what agents and timeouts sent. */
   readonly handoff: Handoff & { messenger: RecordingMessenger };
   private readonly adapter: TestAdapter;
@@ -89,16 +106,18 @@ export class Conversation {
   ) {
     const storage = options.storage ?? new MemoryStorage();
     const clock = options.clock ?? fixedClock(`${options.day ?? PINNED_DAYS.after}T12:00:00+01:00`);
-    this.unanswered = new UnansweredLog(storage);
+    // The bot writes its counts in batches; what this reads is stored once the bot has drained.
+    const stored = new UnansweredLog(storage);
+    this.unanswered = { list: async () => (await this.bot.drain(), stored.list()) };
     this.handoff = options.handoff ?? testHandoff(storage, clock);
+    // Built as src/app/bot-setup.ts builds it (the eTag-guarded conversation state included).
     this.bot =
       options.bot ??
-      new MitIdBot({
+      createBotOnStorage({
         content,
         clock,
-        conversationState: new ConversationState(storage),
+        storage,
         recognizer,
-        unanswered: this.unanswered,
         maxMessageChars: options.maxMessageChars ?? 2000,
         handoff: this.handoff.service,
         handoffProtocol: options.handoffProtocol ?? 'botframework',
