@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['nlu'],
   ['dialogs'],
   ['handoff'],
-  ['teams'],
+  ['teams', 'desk'],
   ['bot'],
   ['ops'],
   ['startup', 'app', 'chat', 'main'],
