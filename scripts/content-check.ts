@@ -1,11 +1,15 @@
-/** `npm run content:check`: every content rule, as at start-up, and the held-out set; one `file: path: message` line per problem. */
+/**
+ * `npm run content:check [root]`: every content rule, as at start-up, and the held-out set; one
+ * `file: path: message` line per problem. `root` (a folder with dialogs/, intents/ and
+ * test/eval/) defaults to this checkout's, so an editor can check a copy before it is shipped.
+ */
 import path from 'node:path';
 import { checkContent } from '../src/content/check-content';
 import { defaultContentRoot } from '../src/content/load-content';
 import { formatProblem, type Problem } from '../src/content/validate-content';
 import { ContentError } from '../src/content/yaml';
 
-const root = defaultContentRoot();
+const root = process.argv[2] ? path.resolve(process.argv[2]) : defaultContentRoot();
 
 /** Schema problems carry the file's absolute path; the rules' are relative to the root already. */
 function print(problems: readonly Problem[]): void {

@@ -1,28 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { Replies } from '../src/dialogs/replies';
 import { fixedClock } from '../src/clock';
-import { loadYaml } from '../src/content/yaml';
-import { NONE_INTENT, sourceFiles, type FaqIntent, type IntentId } from '../src/content/intents-content';
-import { normalizeText } from '../src/text/normalize';
+import type { FaqIntent, IntentId } from '../src/content/intents-content';
 import { PINNED_DAYS, content } from './helpers/bot-harness';
 
-const root = path.resolve(__dirname, '..');
-const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
-const sources: Record<string, string> = Object.fromEntries(
-  sourceFiles.map((file) => [file, collapse(readFileSync(path.join(root, 'intents', 'sources', file), 'utf8'))]),
-);
-
+// Rules across the intents, their sources and the held-out set are in validate-content.test.ts.
 const intents: FaqIntent[] = [...content.intents.intents.values()];
-const intentIdSet: ReadonlySet<string> = new Set(intents.map((i) => i.id));
-const SMALL_TALK: ReadonlySet<IntentId> = new Set<IntentId>(['greeting', 'thanks', 'goodbye', 'restart']);
-
-const heldoutSchema = z
-  .object({ utterances: z.array(z.object({ text: z.string().trim().min(1), intent: z.string().trim().min(1) }).strict()) })
-  .strict();
-const heldout = loadYaml(path.join(root, 'test', 'eval', 'heldout.yaml'), heldoutSchema).data.utterances;
 
 function intent(id: IntentId): FaqIntent {
   const found = content.intents.intents.get(id);
@@ -38,71 +21,6 @@ function answerOn(id: IntentId, day: string): string {
 describe('FAQ intents (intents/faq.yaml)', () => {
   it.each(intents.map((i) => [i.id, i] as const))('%s has at least 20 examples', (_id, i) => {
     expect(i.examples.length).toBeGreaterThanOrEqual(20);
-  });
-
-  it('every source quote is found word for word in its file under intents/sources/', () => {
-    const missing = intents.flatMap((i) =>
-      i.sources.filter((s) => !sources[s.file]!.includes(collapse(s.quote))).map((s) => `${i.id} → ${s.file}: "${s.quote}"`),
-    );
-    expect(missing).toEqual([]);
-  });
-
-  it('the source check would notice a quote that is not in the source', () => {
-    const quote = 'NemID lukker endeligt d. 30 juni 2024.';
-    expect(sourceFiles.some((file) => sources[file]!.includes(collapse(quote)))).toBe(false);
-  });
-
-  it('every intent with facts (all but small talk) names at least one source', () => {
-    const withoutSource = intents.filter((i) => !SMALL_TALK.has(i.id) && i.sources.length === 0).map((i) => i.id);
-    expect(withoutSource).toEqual([]);
-    expect(intents.filter((i) => !SMALL_TALK.has(i.id)).length).toBe(intents.length - SMALL_TALK.size);
-  });
-
-  it('no example appears under two intents, or under an intent and out of scope (after normalisation)', () => {
-    const owners = new Map<string, Set<string>>();
-    const add = (text: string, owner: string) => {
-      const key = normalizeText(text);
-      owners.set(key, (owners.get(key) ?? new Set()).add(owner));
-    };
-    for (const i of intents) for (const example of i.examples) add(example, i.id);
-    for (const example of content.intents.outOfScope) add(example, NONE_INTENT);
-    const shared = [...owners].filter(([, who]) => who.size > 1).map(([text, who]) => `"${text}": ${[...who].join(', ')}`);
-    expect(shared).toEqual([]);
-  });
-
-  it('follow-ups never point back to the intent itself', () => {
-    const selfish = intents.filter((i) => i.followUps.includes(i.id)).map((i) => i.id);
-    expect(selfish).toEqual([]);
-  });
-
-  it('titles are unique, also after normalisation (a tapped title must mean one intent)', () => {
-    const titles = intents.map((i) => normalizeText(i.title));
-    expect(new Set(titles).size).toBe(titles.length);
-  });
-});
-
-describe('held-out evaluation set (test/eval/heldout.yaml)', () => {
-  it('has at least 150 utterances, at least 25 of them out of scope', () => {
-    expect(heldout.length).toBeGreaterThanOrEqual(150);
-    expect(heldout.filter((u) => u.intent === NONE_INTENT).length).toBeGreaterThanOrEqual(25);
-  });
-
-  it('uses only real intent ids or "none"', () => {
-    const unknown = [...new Set(heldout.map((u) => u.intent))].filter((id) => id !== NONE_INTENT && !intentIdSet.has(id));
-    expect(unknown).toEqual([]);
-  });
-
-  it('has at least 5 utterances for every intent', () => {
-    const counts = new Map<string, number>();
-    for (const u of heldout) counts.set(u.intent, (counts.get(u.intent) ?? 0) + 1);
-    const thin = intents.filter((i) => (counts.get(i.id) ?? 0) < 5).map((i) => `${i.id}: ${counts.get(i.id) ?? 0}`);
-    expect(thin).toEqual([]);
-  });
-
-  it('shares no sentence with the training examples (faq.yaml or out-of-scope.yaml)', () => {
-    const training = new Set([...intents.flatMap((i) => i.examples), ...content.intents.outOfScope].map(normalizeText));
-    const leaked = heldout.filter((u) => training.has(normalizeText(u.text))).map((u) => u.text);
-    expect(leaked).toEqual([]);
   });
 });
 
@@ -190,33 +108,5 @@ describe('dated answers are true on the day they are said', () => {
   it('the three pinned days give three different nemid_end_dates answers', () => {
     const texts = Object.values(PINNED_DAYS).map((day) => answerOn('nemid_end_dates', day));
     expect(new Set(texts).size).toBe(3);
-  });
-
-  it('no intent on 2026-11-21 speaks of NemID as still open', () => {
-    const stale = intents
-      .map((i) => [i.id, answerOn(i.id, PINNED_DAYS.after)] as const)
-      .filter(([, text]) => STALE_AFTER_CLOSING.test(text))
-      .map(([id]) => id);
-    expect(stale).toEqual([]);
-  });
-
-  it('every dated variant of every answer uses the tense that fits the days it is in force', () => {
-    const BANKING_STOP = '2022-10-31';
-    const CLOSING = '2023-06-30';
-    const problems: string[] = [];
-    for (const i of intents) {
-      const variants = i.answer.variants;
-      variants.forEach((variant, n) => {
-        const from = variants[n - 1]?.before ?? '0000-01-01';
-        const until = variant.before ?? '9999-12-31';
-        const text = variant.value;
-        const where = `${i.id} [${from} – ${until})`;
-        if (/lukker endeligt|indtil videre|ved hjælp af dit NemID/.test(text) && until > CLOSING) problems.push(`${where}: NemID as still open`);
-        if (/lukkede endeligt/.test(text) && from < CLOSING) problems.push(`${where}: NemID closed too early`);
-        if (/(Fra|pr\.) 31\. oktober 2022/.test(text) && until > BANKING_STOP) problems.push(`${where}: banking stop in the future`);
-        if (/Siden 31\. oktober 2022|holdt op med at virke til netbank/.test(text) && from < BANKING_STOP) problems.push(`${where}: banking stop in the past too early`);
-      });
-    }
-    expect(problems).toEqual([]);
   });
 });

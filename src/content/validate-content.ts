@@ -1,5 +1,6 @@
 import type { Content } from './load-content';
 import type { ContentSources } from './sources';
+import { datedTextRules } from './rules/dated-texts';
 import { guideRules } from './rules/guide';
 import { heldoutRules, type HeldoutUtterance } from './rules/heldout';
 import { intentRules } from './rules/intents';
@@ -28,6 +29,7 @@ export function validateContent(content: Content, sources: ContentSources, optio
     ...phraseRules(content),
     ...placeholderRules(content),
     ...quoteRules(content, sources),
+    ...datedTextRules(content),
     ...(options.heldout ? heldoutRules(content, options.heldout) : []),
   ];
 }

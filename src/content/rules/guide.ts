@@ -1,6 +1,6 @@
-import { allDated } from '../dated';
-import { commonTarget, edgesOf, type GuideContent, type GuideNode } from '../guide-content';
+import { commonTarget, edgesOf, type GuideContent } from '../guide-content';
 import type { Content } from '../load-content';
+import { boundaryDays, canEndOn, guideDated, loopsWithoutQuestion, onDays, reachableOn } from './guide-days';
 import { at, FILES, type Problem } from './problem';
 
 type Found = (path: ReadonlyArray<string | number>, message: string) => void;
@@ -10,8 +10,8 @@ const edgePath = (id: string, answer?: string) => (answer === undefined ? ['node
 
 /**
  * What a schema cannot see in dialogs/guide.yaml: every arrow points at a box, every answer is one
- * phrases.yaml knows, every box is reachable from the start and every path ends; a question with
- * nothing to decide on some day says why; plan conditions name real answers; no loop lacks a question.
+ * phrases.yaml knows, every box is reachable from the start and every path ends, on every day; a
+ * question with nothing to decide on some day says why; plan conditions name real answers.
  */
 export function guideRules(content: Content): Problem[] {
   const problems: Problem[] = [];
@@ -28,7 +28,7 @@ export function guideRules(content: Content): Problem[] {
 }
 
 /** The graph rules; reports each problem through `found` with its path in guide.yaml. */
-export function checkGuideGraph(guide: GuideContent, answerIds: ReadonlySet<string>, found: Found): void {
+function checkGuideGraph(guide: GuideContent, answerIds: ReadonlySet<string>, found: Found): void {
   const ids = new Set(Object.keys(guide.nodes));
   let dangling = !ids.has(guide.start);
   if (dangling) found(['start'], `"${guide.start}" findes ikke / does not exist`);
@@ -45,46 +45,45 @@ export function checkGuideGraph(guide: GuideContent, answerIds: ReadonlySet<stri
   }
   // Reachability and ends are only meaningful once every arrow lands on a box.
   if (dangling) return;
-  checkReachAndEnds(guide, found);
-  checkSkipped(guide, found);
+  const days = boundaryDays(guideDated(guide));
+  checkReachAndEnds(guide, days, found);
+  checkSkipped(guide, days, found);
   checkPlans(guide, found);
-  checkStepLoops(guide, found);
 }
 
-function checkReachAndEnds(guide: GuideContent, found: Found): void {
-  const reachable = new Set<string>();
-  const queue = [guide.start];
-  while (queue.length > 0) {
-    const id = queue.pop()!;
-    if (reachable.has(id)) continue;
-    reachable.add(id);
-    for (const edge of edgesOf(guide.nodes[id]!)) queue.push(edge.to);
-  }
-  const nodes = Object.entries(guide.nodes);
-  for (const [id] of nodes) if (!reachable.has(id)) found(['nodes', id], 'kan ikke nås fra start / is not reachable from start');
-
-  // A box "can end" when some chain of arrows reaches a box without a next.
-  const canEnd = new Set(nodes.filter(([, n]) => edgesOf(n).length === 0).map(([id]) => id));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [id, node] of nodes) {
-      if (canEnd.has(id) || !edgesOf(node).some((e) => canEnd.has(e.to))) continue;
-      canEnd.add(id);
-      grew = true;
+/**
+ * A person follows the arrows of the day they talk to the bot, so both rules hold day by day: each
+ * box is reached on some day, and on every day each box reached then can still reach an end.
+ */
+function checkReachAndEnds(guide: GuideContent, days: readonly string[], found: Found): void {
+  const reachable = days.map((day) => reachableOn(guide, day));
+  const canEnd = days.map((day) => canEndOn(guide, day));
+  for (const id of Object.keys(guide.nodes)) {
+    if (!reachable.some((r) => r.has(id))) {
+      found(['nodes', id], 'kan ikke nås fra start / is not reachable from start');
+      continue;
     }
+    const stuck = days.filter((_day, i) => reachable[i]!.has(id) && !canEnd[i]!.has(id));
+    if (stuck.length === 0) continue;
+    const loop = loopsWithoutQuestion(guide, id, stuck[0]!);
+    const message = loop ? 'går i ring uden et spørgsmål / loops without a question' : 'fører aldrig til en afslutning / never leads to an end';
+    found(loop ? ['nodes', id, 'next'] : ['nodes', id], `${message}${onDays(stuck, days)}`);
   }
-  for (const [id] of nodes) if (!canEnd.has(id)) found(['nodes', id], 'fører aldrig til en afslutning / never leads to an end');
 }
 
-// A question that some day has nothing to decide is skipped that day with a sentence saying why.
-function checkSkipped(guide: GuideContent, found: Found): void {
+/**
+ * A question that some day has nothing to decide is skipped that day with a sentence saying why,
+ * and a `skipped` sentence on a question that always has something to decide is never said.
+ */
+function checkSkipped(guide: GuideContent, days: readonly string[], found: Found): void {
   for (const [id, node] of Object.entries(guide.nodes)) {
-    if (node.kind !== 'question' || node.skipped) continue;
-    const days = Object.values(node.answers).flatMap((dated) => dated.variants.map((v) => v.before).filter((d): d is string => d !== undefined));
-    for (const day of ['0000-01-01', ...days]) {
-      if (commonTarget(node, day) !== undefined) {
-        found(['nodes', id], `alle svar fører samme sted hen fra ${day}, så spørgsmålet skal have "skipped" / every answer leads to one box from ${day}: give it "skipped"`);
-      }
+    if (node.kind !== 'question') continue;
+    const decided = days.filter((day) => commonTarget(node, day) !== undefined);
+    if (!node.skipped && decided.length > 0) {
+      found(['nodes', id], `alle svar fører samme sted hen${onDays(decided, days)}, så spørgsmålet skal have "skipped" / every answer leads to one box: give it "skipped"`);
+    }
+    if (node.skipped && decided.length === 0) {
+      found(['nodes', id, 'skipped'], 'spørgsmålet springes aldrig over, så teksten siges aldrig / the question is never skipped, so the text is never said');
     }
   }
 }
@@ -95,28 +94,11 @@ function checkPlans(guide: GuideContent, found: Found): void {
     node.plan.forEach((variant, i) => {
       for (const [question, answer] of Object.entries<string>(variant.when ?? {})) {
         const asked = guide.nodes[question];
-        if (asked?.kind !== 'question' || !(answer in asked.answers)) {
+        // Own keys only: "constructor" is no answer, though every object has one.
+        if (asked?.kind !== 'question' || !Object.hasOwn(asked.answers, answer)) {
           found(['nodes', id, 'plan', i, 'when', question], `${question}: ${answer} er ikke et svar i guiden / is not an answer in the guide`);
         }
       }
     });
-  }
-}
-
-// Steps and outcomes chain without asking anything; a loop among them would never stop.
-function checkStepLoops(guide: GuideContent, found: Found): void {
-  for (const id of Object.keys(guide.nodes)) {
-    const seen = new Set<string>();
-    for (let current: string | undefined = id; current !== undefined; ) {
-      const node: GuideNode = guide.nodes[current]!;
-      if (node.kind === 'question') break;
-      if (seen.has(current)) {
-        found(['nodes', id, 'next'], 'løkke uden spørgsmål / loop without a question');
-        break;
-      }
-      seen.add(current);
-      const nexts: string[] = node.next ? allDated(node.next) : [];
-      current = nexts.find((n) => guide.nodes[n]?.kind !== 'question');
-    }
   }
 }

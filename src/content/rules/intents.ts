@@ -1,3 +1,4 @@
+import type { FollowUpKind } from '../follow-ups';
 import { NONE_INTENT, type IntentId } from '../intents-content';
 import { normalizeText } from '../../text/normalize';
 import type { Content } from '../load-content';
@@ -41,11 +42,22 @@ function intentEntries(content: Content): Problem[] {
   return problems;
 }
 
-/** Follow-up answers are about an intent the bot can have answered last. */
+/**
+ * Follow-up answers are about an intent the bot can have answered last, and never answer a kind
+ * the sources say nothing about for any topic (`neverInSources`: prices, phone numbers, hours).
+ */
 function followUpTopics(content: Content): Problem[] {
-  return Object.keys(content.followUps.topics)
-    .filter((id) => !content.intents.intents.has(id as IntentId))
-    .map((id) => at(FILES.followUps, ['topics', id], `${id} er ikke et intent i ${FILES.faq} / is not an intent in ${FILES.faq}`));
+  const { kinds, topics } = content.followUps;
+  const problems: Problem[] = [];
+  for (const [id, topic] of Object.entries(topics)) {
+    if (!content.intents.intents.has(id as IntentId)) problems.push(at(FILES.followUps, ['topics', id], `${id} er ikke et intent i ${FILES.faq} / is not an intent in ${FILES.faq}`));
+    for (const [kind, answer] of Object.entries(topic.answers) as Array<[FollowUpKind, unknown]>) {
+      if (answer && kinds[kind].neverInSources) {
+        problems.push(at(FILES.followUps, ['topics', id, 'answers', kind], `kinds.${kind} har neverInSources: kilderne siger intet om det / kinds.${kind} is neverInSources: the sources say nothing about it`));
+      }
+    }
+  }
+  return problems;
 }
 
 export function intentRules(content: Content): Problem[] {

@@ -68,6 +68,39 @@ function buttonTitles(content: Content): Problem[] {
   return problems;
 }
 
+/** The consent questions: their buttons are read as yes and no by the titles of `consent`'s (src/bot/turn-actions.ts). */
+const CONSENT_TEXTS = ['consent', 'offerAfterFallbacks', 'consentNoCall'] as const;
+/** Said while a case is open: the hand-over reads what is tapped as "stay" or "cancel" (src/handoff/citizen-handoff.ts). */
+const QUEUE_TEXTS: ReadonlySet<string> = new Set(['queued', 'noAgents', 'timeout', 'sentToHub', 'waitingForHub', 'stillQueued', 'keepWaiting']);
+
+/** The hand-over's buttons, each read by what reads the reply to that text: consent, the queue, the score, or the router's commands. */
+function handoffButtons(content: Content): Problem[] {
+  const { handoff, phrases } = content;
+  const commands = commandMatcher(content);
+  const queue = new PhraseMatcher({ stay: handoff.phrases.stay, cancel: handoff.phrases.cancel }, { shortPhraseWords: 2, fillers: phrases.fillers });
+  const scores = new PhraseMatcher(handoff.phrases.scores, { shortPhraseWords: Number.MAX_SAFE_INTEGER, fillers: phrases.fillers });
+  const problems: Problem[] = [];
+  const consent = handoff.citizen.consent.buttons ?? [];
+  for (const id of CONSENT_TEXTS.slice(1)) {
+    const own = handoff.citizen[id].buttons ?? [];
+    if (own.join('\n') !== consent.join('\n')) {
+      problems.push(at(FILES.handoff, ['citizen', id, 'buttons'], `skal være de samme som citizen.consent's / must be those of citizen.consent: ${consent.map((b) => excerpt(b)).join(', ')}`));
+    }
+  }
+  for (const [id, entry] of Object.entries(handoff.citizen)) {
+    if ((CONSENT_TEXTS as readonly string[]).includes(id)) continue;
+    const [reader, understood] = QUEUE_TEXTS.has(id)
+      ? ['handoff.yaml phrases.stay/cancel', (t: string) => queue.match(t) !== undefined]
+      : id === 'satisfaction'
+        ? ['handoff.yaml phrases.scores', (t: string) => /^[1-5]$/.test(t) || scores.match(t) !== undefined]
+        : [`kommandoerne i / the commands in ${FILES.phrases}`, (t: string) => commands.match(t) !== undefined];
+    (entry.buttons ?? []).forEach((title, i) => {
+      if (!understood(title)) problems.push(at(FILES.handoff, ['citizen', id, 'buttons', i], `knappen ${excerpt(title)} forstås ikke af / button is not understood by ${reader}`));
+    });
+  }
+  return problems;
+}
+
 export function phraseRules(content: Content): Problem[] {
-  return [...clashes(content), ...buttonTitles(content)];
+  return [...clashes(content), ...buttonTitles(content), ...handoffButtons(content)];
 }
