@@ -7,6 +7,8 @@ import { heldoutSchema } from '../src/content/check-content';
 import { defaultContentRoot, loadContent } from '../src/content/load-content';
 import { loadYaml } from '../src/content/yaml';
 import { IntentRecognizer } from '../src/nlu/recognizer';
+import { ms } from './lib';
+import { log, type Row } from './setup';
 
 export interface ClassifyBenchResult {
   loadMs: number;
@@ -41,6 +43,17 @@ export function benchClassify(rounds = 20): ClassifyBenchResult {
   }
   times.sort((a, b) => a - b);
   return { loadMs, trainMs, messages: times.length, medianMs: quantile(times, 0.5), p99Ms: quantile(times, 0.99) };
+}
+
+/** Benchmark 3 of bench/run.ts: the classifier in this process, against its targets. */
+export function classifySection(rounds: number): Row[] {
+  log('\n3. Classifier (bench/classify.ts, in this process)');
+  const c = benchClassify(rounds);
+  log(`  load content ${ms(c.loadMs)}; train ${ms(c.trainMs)}; classify median ${(c.medianMs * 1000).toFixed(0)} µs, p99 ${(c.p99Ms * 1000).toFixed(0)} µs over ${c.messages} messages`);
+  return [
+    { target: 'classification median ≤ 0.2 ms', measured: `${(c.medianMs * 1000).toFixed(0)} µs (p99 ${(c.p99Ms * 1000).toFixed(0)} µs)`, ok: c.medianMs <= 0.2 },
+    { target: 'training ≤ 1 s', measured: ms(c.trainMs), ok: c.trainMs <= 1000 },
+  ];
 }
 
 if (require.main === module) {

@@ -24,7 +24,7 @@ function run(): void {
   const readmePath = path.join(root, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const boxes = Object.keys(content.guide.nodes).length;
-  const updated = withDiagram(readme, guideToMermaid(content.guide, content.phrases));
+  const updated = withDiagram(readme, guideToMermaid(content.guide, content.phrases, content.labels));
   if (process.argv.includes('--check')) {
     if (updated !== readme) {
       process.stderr.write('README.md: flowdiagrammet er forældet, kør npm run diagram / the flow diagram is out of date, run npm run diagram\n');

@@ -21,14 +21,17 @@ import { startUp } from './startup';
 class TerminalAdapter extends BotAdapter {
   buttons: string[] = [];
 
-  constructor(private readonly write: (line: string) => void) {
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly botName: string,
+  ) {
     super();
   }
 
   async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     for (const activity of activities) {
       if (activity.type !== ActivityTypes.Message) continue;
-      this.write(`\nMitID-hjælperen: ${(activity.text ?? '').replace(/\*\*/g, '')}`);
+      this.write(`\n${this.botName}: ${(activity.text ?? '').replace(/\*\*/g, '')}`);
       const titles = (activity.suggestedActions?.actions ?? []).map((a) => a.title ?? String(a.value));
       if (titles.length > 0) {
         this.buttons = titles;
@@ -58,13 +61,13 @@ class TerminalAdapter extends BotAdapter {
 
 async function main(): Promise<void> {
   const { config, content, clock, storage, recognizer } = await startUp();
-  const adapter = new TerminalAdapter((line) => process.stdout.write(`${line}\n`));
+  const adapter = new TerminalAdapter((line) => process.stdout.write(`${line}\n`), content.labels.botName);
   // The terminal is one conversation, so messages from outside a turn (a timeout) are simply printed.
   const messenger = { send: async (_to: unknown, activities: Array<Partial<Activity>>) => void (await adapter.sendActivities(new TurnContext(adapter, {}), activities)) };
   const { service } = createHandoff({ storage, content, clock, logger: createLogger('silent'), messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS });
   const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff: service, handoffProtocol: config.HANDOFF_PROTOCOL });
-  const user = { id: 'terminal-user', name: 'Dig' };
-  const botAccount = { id: 'mitid-hjaelperen', name: 'MitID-hjælperen' };
+  const user = { id: 'terminal-user', name: content.labels.you };
+  const botAccount = { id: 'mitid-hjaelperen', name: content.labels.botName };
   const base = {
     channelId: 'terminal',
     serviceUrl: 'terminal://',
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
 
   await adapter.process({ ...base, type: ActivityTypes.ConversationUpdate, membersAdded: [user] }, (c) => bot.run(c));
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-  rl.setPrompt('\nDig: ');
+  rl.setPrompt(`\n${content.labels.you}: `);
   rl.prompt();
   for await (const line of rl) {
     const typed = line.trim();

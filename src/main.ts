@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const { config, content, clock, storage, recognizer, logger } = await startUp();
   const app = createApp({ config, content, storage, clock, logger, recognizer });
   const port = await app.listen();
-  logger.info({ port, host: config.HOST, dataDir: config.DATA_DIR, botDate: config.BOT_DATE }, `MitID-hjælperen kører på http://${config.HOST}:${port}`);
+  logger.info({ port, host: config.HOST, dataDir: config.DATA_DIR, botDate: config.BOT_DATE }, `listening on http://${config.HOST}:${port}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

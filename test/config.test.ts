@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configSchema, parseConfig, readEnvironment } from '../src/config';
 
+const OIDC = { OIDC_ISSUER: 'https://login.microsoftonline.com/t/v2.0', OIDC_CLIENT_ID: 'client', OIDC_CLIENT_SECRET: 'secret' };
+
 describe('configuration', () => {
   it('runs on embedded defaults with an empty environment', () => {
     const config = parseConfig({});
@@ -30,6 +32,14 @@ describe('configuration', () => {
     // Single tenant is the default (all Azure creates now), and it needs the tenant.
     [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'x' }, /MicrosoftAppTenantId: mangler, når MicrosoftAppType=SingleTenant/],
     [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppType: 'UserAssignedMSI' }, /MicrosoftAppTenantId: mangler, når MicrosoftAppType=UserAssignedMSI/],
+    // Staff sign-in with OpenID Connect: the client whole or not at all, somebody allowed, https.
+    [{ OIDC_ISSUER: 'https://login.microsoftonline.com/t/v2.0' }, /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: mangler, når OIDC_ISSUER er sat \/ missing while OIDC_ISSUER is set/],
+    [{ OIDC_CLIENT_SECRET: 's' }, /OIDC_ISSUER, OIDC_CLIENT_ID: mangler, når OIDC_CLIENT_SECRET er sat/],
+    [{ ...OIDC, OIDC_ALLOWED_GROUPS: ' , ' }, /OIDC_ALLOWED_GROUPS, OIDC_ALLOWED_USERS: mindst én skal være sat/],
+    [{ ...OIDC, OIDC_ALLOWED_USERS: 'anna@kommune.dk', OIDC_REDIRECT_URL: '' }, /OIDC_REDIRECT_URL: mangler, sæt den eller PUBLIC_URL/],
+    [{ ...OIDC, OIDC_ALLOWED_USERS: 'anna@kommune.dk', PUBLIC_URL: 'http://bot.kommune.dk' }, /OIDC_REDIRECT_URL: http:\/\/bot.kommune.dk\/agent\/oidc\/callback \(fra PUBLIC_URL\) skal være https/],
+    [{ ...OIDC, OIDC_ISSUER: 'http://idp.kommune.dk', OIDC_ALLOWED_USERS: 'a' }, /OIDC_ISSUER: skal være en https-adresse \(http kun til localhost\)/],
+    [{ ...OIDC, OIDC_ALLOWED_USERS: 'a', OIDC_REDIRECT_URL: 'not a url' }, /OIDC_REDIRECT_URL: skal være en https-adresse/],
   ])('a bad value stops start-up with one line naming the key: %o', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     try {
@@ -38,6 +48,17 @@ describe('configuration', () => {
       expect((err as Error).message).toMatch(message);
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+
+  it('staff sign-in with OpenID Connect is off by default, and its redirect URL follows PUBLIC_URL', () => {
+    const off = parseConfig({});
+    expect([off.OIDC_ISSUER, off.OIDC_REDIRECT_URL, off.OIDC_ALLOWED_GROUPS, off.OIDC_ALLOWED_USERS]).toEqual([undefined, undefined, [], []]);
+    const on = parseConfig({ ...OIDC, PUBLIC_URL: 'https://bot.kommune.dk/', OIDC_ALLOWED_GROUPS: 'g1, g2,', OIDC_ALLOWED_USERS: 'anna@kommune.dk' });
+    expect(on.OIDC_REDIRECT_URL).toBe('https://bot.kommune.dk/agent/oidc/callback');
+    expect(on.OIDC_ALLOWED_GROUPS).toEqual(['g1', 'g2']);
+    expect(on.OIDC_ALLOWED_USERS).toEqual(['anna@kommune.dk']);
+    const own = parseConfig({ ...OIDC, PUBLIC_URL: 'https://bot.kommune.dk', OIDC_REDIRECT_URL: 'http://localhost:3978/cb', OIDC_ALLOWED_USERS: 'a' });
+    expect(own.OIDC_REDIRECT_URL).toBe('http://localhost:3978/cb');
   });
 
   it('reads .env underneath the real environment', () => {

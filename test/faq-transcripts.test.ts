@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Replies } from '../src/dialogs/replies';
 import { fixedClock } from '../src/clock';
 import type { FaqIntent, IntentId } from '../src/content/intents-content';
-import { PhraseMatcher } from '../src/text/phrase-matcher';
+import { botCommands } from '../src/content/commands';
 import { Conversation, PINNED_DAYS, content, recognizer, testBot, toReply, type Reply } from './helpers/bot-harness';
 import { expectedFrom } from './helpers/guide-paths';
 
@@ -46,7 +46,7 @@ function question(id: string, day: string = PINNED_DAYS.after): Reply {
 }
 
 /** Commands as the bot reads them, to keep titles that are also commands out of title checks. */
-const commands = new PhraseMatcher(content.phrases.commands, { shortPhraseWords: 2, fillers: content.phrases.fillers });
+const commands = botCommands(content.phrases);
 const isCommand = (text: string) => commands.match(text) !== undefined;
 
 describe('an FAQ answer with no dialog active', () => {

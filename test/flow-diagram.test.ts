@@ -6,7 +6,7 @@ import { withDiagram } from '../scripts/flow-diagram';
 import { content } from './helpers/bot-harness';
 
 describe('the flow as a picture', () => {
-  const diagram = guideToMermaid(content.guide, content.phrases);
+  const diagram = guideToMermaid(content.guide, content.phrases, content.labels);
 
   it('README.md shows the diagram generated from dialogs/guide.yaml (run `npm run diagram` if this fails)', () => {
     const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
@@ -26,6 +26,6 @@ describe('the flow as a picture', () => {
     const q4 = edited.nodes.Q4!;
     if (q4.kind !== 'question') throw new Error('Q4 must be a question');
     q4.answers.nej = { variants: [{ value: 'O7' }] };
-    expect(guideToMermaid(edited, content.phrases)).not.toBe(diagram);
+    expect(guideToMermaid(edited, content.phrases, content.labels)).not.toBe(diagram);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashAgentPassword } from '../src/config/agent-accounts';
+import { content } from './helpers/bot-harness';
 import { call, DlClient, errorOf, type DlActivity, type Reply } from './helpers/directline-client';
 import { movableClock, startDirectLine, type DirectLineServer } from './helpers/directline-server';
 
@@ -105,13 +106,13 @@ describe('escalation end to end: a citizen and an agent as two Direct Line clien
     const caseId = await escalates(citizen);
     await anna.side.expect(`Ny sag i køen: ${caseId}`);
     const queue = (await agentApi(server, anna.token, '/queue')).body as { cases: Array<{ id: string; status: string; guidePath: string[] }> };
-    expect(queue.cases).toEqual([expect.objectContaining({ id: caseId, status: 'queued', guidePath: ['Q2 Ja', 'Q3 (ikke besvaret)'] })]);
+    expect(queue.cases).toEqual([expect.objectContaining({ id: caseId, status: 'queued', guidePath: ['Q2 Ja', `Q3 ${content.labels.unanswered}`] })]);
 
     const take = await agentApi(server, anna.token, `/cases/${caseId}/take`, {});
     expect(take.status).toBe(200);
     await citizen.expect('Du er nu i kontakt med en medarbejder, Anna');
     const summary = await anna.side.expect(`Du har nu sag ${caseId}`);
-    expect(summary.join('\n')).toContain('Forløb i guiden: Q2 Ja → Q3 (ikke besvaret)');
+    expect(summary.join('\n')).toContain(`Q2 Ja → Q3 ${content.labels.unanswered}`);
 
     await anna.side.say('Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');
     await citizen.expect('**Anna:** Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');

@@ -111,7 +111,7 @@ describe('what the agent gets', () => {
     await citizen.say('Nej');
     const { caseId } = await escalate(citizen);
     const stored = (await service.get(caseId))!;
-    expect(stored.guidePath).toEqual(['Q2 Ja', 'Q3 Nej', 'Borgerservice', 'Q6 (ikke besvaret)']);
+    expect(stored.guidePath).toEqual(['Q2 Ja', 'Q3 Nej', 'Borgerservice', `Q6 ${content.labels.unanswered}`]);
     // The guide's "Ja"/"Nej" are answers, not topics, even where they resemble an intent.
     expect(stored.recentIntents).toEqual(['code_display', 'none']);
     expect(stored.channelId).toBe('test');
@@ -125,9 +125,10 @@ describe('what the agent gets', () => {
     await service.take(caseId, ANNA);
     const [summary, taken] = messenger.take('agent-anna');
     expect(summary!.text).toContain(`Sag ${caseId} · kanal: test · ventede 3 min`);
-    expect(summary!.text).toContain('Forløb i guiden: Q2 Ja → Q3 Nej → Borgerservice → Q6 (ikke besvaret)');
+    expect(summary!.text).toContain(`Q2 Ja → Q3 Nej → Borgerservice → Q6 ${content.labels.unanswered}`);
     expect(summary!.text).toContain(content.intents.intents.get('code_display')!.title);
-    expect(summary!.text).toContain('- Borger: Mit CPR-nummer er [CPR]');
+    expect(summary!.text).toContain(`- ${content.handoff.labels.citizen}: Mit CPR-nummer er [CPR]`);
+    expect(summary!.text).toContain(`- ${content.labels.botName}: `);
     expect(summary!.text).not.toMatch(/010203|jens@example/);
     expect(taken).toEqual(agentText('taken', { caseId }));
   });
@@ -159,6 +160,9 @@ describe('what the agent gets', () => {
     expect(tagged.type).toBe('message');
     expect(tags.type).toBe('Escalate');
     expect(tags.context).toMatchObject({ caseId: expect.stringMatching(/^M-\d+$/), reason: 'asked' });
+    // The agent reads the case in words, as content words it.
+    const caseId = tags.context.caseId as string;
+    expect(tagged.text).toBe(agentText('escalation', { caseId, reason: content.handoff.agent.reasonAsked.text, path: '–' }).text);
   });
 });
 
@@ -337,9 +341,10 @@ describe('handoff.status from a contact-centre hub (AGENT_HUB=external)', () => 
     expect(said).toEqual([citizenText('sentToHub', { caseId })]);
     expect((await service.get(caseId))!.status).toBe('external');
     expect(await citizen.say('er der nogen?')).toEqual([citizenText('waitingForHub', { caseId })]);
-    expect(await citizen.say(status('accepted'))).toEqual([citizenText('connected', { agent: 'MitID support' })]);
+    const hub = content.handoff.labels.hub;
+    expect(await citizen.say(status('accepted'))).toEqual([citizenText('connected', { agent: hub })]);
     expect((await service.get(caseId))!.status).toBe('assigned');
-    expect(await citizen.say(status('completed'))).toEqual([citizenText('closed', { agent: 'MitID support' }), citizenText('satisfaction')]);
+    expect(await citizen.say(status('completed'))).toEqual([citizenText('closed', { agent: hub }), citizenText('satisfaction')]);
     expect(await citizen.say('5')).toEqual([citizenText('thanks')]);
     expect((await service.get(caseId))!.satisfaction).toBe(5);
   });

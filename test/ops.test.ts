@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app';
-import { fixedClock } from '../src/clock';
 import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { FileStorage } from '../src/storage/file-storage';

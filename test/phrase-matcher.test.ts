@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { loadContent } from '../src/content/load-content';
+import { botCommands, SHORT_COMMAND_WORDS } from '../src/content/commands';
 import { PhraseMatcher } from '../src/text/phrase-matcher';
 
 const { phrases } = loadContent();
 
-/** The commands as the bot reads them: short ones only as the whole message, fillers aside. */
-const commandOptions = { shortPhraseWords: 2, fillers: phrases.fillers };
+/**
+ * The bot's command phrases read with PhraseMatcher's options one at a time (short phrases only as
+ * the whole message, fillers aside; then stemmed, or `anywhere`). The bot reads them with all of
+ * them at once: `botCommands`, tested at the end.
+ */
+const commandOptions = { shortPhraseWords: SHORT_COMMAND_WORDS, fillers: phrases.fillers };
 const commands = new PhraseMatcher(phrases.commands, commandOptions);
 const stemmedCommands = new PhraseMatcher(phrases.commands, { ...commandOptions, stemmed: true });
 const anywhereCommands = new PhraseMatcher(phrases.commands, { ...commandOptions, anywhere: phrases.commandsAnywhere });
@@ -216,5 +221,16 @@ describe('PhraseMatcher: the same message again', () => {
     expect(stemmedCommands.match(text)?.key).toBe('start_guide');
     expect(commands.match(text)).toBeUndefined();
     expect(new PhraseMatcher({ other: ['hjaelpe'] }).match(text)?.key).toBe('other');
+  });
+});
+
+describe('botCommands: the commands as the bot reads them', () => {
+  const bot = botCommands(phrases);
+
+  it('compares stems and reads `anywhere` commands inside a message, short phrases else only alone', () => {
+    expect(keyOf(bot, 'kan du hjælpe mig med at få mitid')).toBe('start_guide');
+    expect(keyOf(bot, 'start guiden til MitID')).toBe('start_guide');
+    expect(keyOf(bot, 'stop tak')).toBe('stop');
+    expect(bot.match('stop med at spørge om pas')).toBeUndefined();
   });
 });

@@ -48,7 +48,7 @@ async function start(env: Record<string, string> = {}, authOverrides: Partial<Co
 describe('security headers', () => {
   it('the pages and their files send a strict CSP and the usual headers; embedding follows WIDGET_ALLOWED_ORIGINS', async () => {
     const { url } = await start({ WIDGET_ALLOWED_ORIGINS: 'https://kommune.dk' });
-    for (const route of ['/', '/widget.js', '/widget.css', '/embed.js', '/agent', '/agent.js', '/agent.css']) {
+    for (const route of ['/', '/widget.js', '/widget/tokens.js', '/shared/webchat.js', '/widget.css', '/embed.js', '/agent', '/agent.js', '/agent/queue.js', '/agent.css']) {
       const res = await fetch(`${url}${route}`);
       expect(res.status, route).toBe(200);
       const csp = res.headers.get('content-security-policy') ?? '';

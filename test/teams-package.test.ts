@@ -8,7 +8,9 @@ import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError, parseConfig } from '../src/config';
-import { ContentError } from '../src/content/yaml';
+import { botCommands } from '../src/content/commands';
+import { readContent } from '../src/content/load-content';
+import { ContentError, loadYaml } from '../src/content/yaml';
 import {
   AppPackageError,
   buildAppPackage,
@@ -17,6 +19,7 @@ import {
   defaultTeamsContentFile,
   MANIFEST_SCHEMA_URL,
   readPngHeader,
+  teamsAppSchema,
   validateManifest,
   type AppPackage,
   type TeamsAppContent,
@@ -71,6 +74,11 @@ function unzipped(zip: Buffer): Map<string, Buffer> {
 
 /** A 32×32 RGB PNG (no alpha, no tRNS), to be refused as an outline icon. */
 const OPAQUE_PNG = path.join(__dirname, 'fixtures', 'opaque-32.png');
+
+/** teams/app.yaml as shipped, read as the package reads it. */
+function shipped(): TeamsAppContent {
+  return loadYaml(defaultTeamsContentFile(), teamsAppSchema).data;
+}
 
 /** teams/app.yaml as shipped, changed by `edit`, written next to the test's files. */
 function contentFileWith(name: string, edit: (content: TeamsAppContent) => void): string {
@@ -144,16 +152,18 @@ describe('Teams app package (npm run teams:package)', () => {
     expect(bot?.botId).toBe(APP_ID);
     expect(bot?.scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(bot?.supportsFiles).toBe(false);
-    const commands = [
-      { title: 'guide', description: 'Start guiden Sådan får du MitID' },
-      { title: 'spørgsmål', description: 'Stil et spørgsmål om MitID eller NemID' },
-      { title: 'hjælp', description: 'Se hvad botten kan' },
-    ];
+    const { commands } = shipped();
+    expect(commands.length).toBeGreaterThan(0);
     expect(bot?.commandLists).toEqual([
       { scopes: ['personal'], commands },
       { scopes: ['team'], commands },
       { scopes: ['groupChat'], commands },
     ]);
+  });
+
+  it('lists only commands the bot reads as its own: Teams sends the chosen title as the message', () => {
+    const commands = botCommands(readContent().phrases);
+    expect(shipped().commands.map((c) => commands.match(c.title)?.key)).toEqual(['start_guide', 'ask', 'help']);
   });
 
   it('declares the search message extension the bot answers (searchAnswers, parameter query)', () => {
@@ -164,9 +174,10 @@ describe('Teams app package (npm run teams:package)', () => {
     expect(extension.commands![0]).toMatchObject({
       id: 'searchAnswers',
       type: 'query',
-      title: 'Søg i MitID-svar',
+      title: shipped().search.title,
+      description: shipped().search.description,
       initialRun: false,
-      parameters: [{ name: 'query', title: 'Søgeord', description: 'fx kodeviser' }],
+      parameters: [{ name: 'query', ...shipped().search.parameter }],
     });
   });
 

@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sourceTitles } from '../src/content/intents-content';
+import { sourceTitlesOf } from '../src/content/labels';
+import { fill } from '../src/content/placeholders';
+import { Replies } from '../src/dialogs/replies';
 import { presentReplies } from '../src/teams/teams-presenter';
 import { content } from './helpers/bot-harness';
 import { DlClient, type DlActivity } from './helpers/directline-client';
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
+import { movableClock } from './helpers/directline-server';
 import { post } from './helpers/http-bot';
 import { BOT, FakeTeamsConnector, mentioning, teamsActivity } from './helpers/teams-connector';
 
@@ -16,7 +19,12 @@ const SUPPORT_CHANNEL = '19:support@thread.tacv2';
 const CHANNEL_CONVERSATION = '19:channel@thread.tacv2;messageid=1';
 const GROUP_CONVERSATION = '19:group@thread.v2';
 const CODE_DISPLAY = content.intents.intents.get('code_display')!;
-const CODE_DISPLAY_SOURCE = `Kilde: ${[...new Set(CODE_DISPLAY.sources.map((s) => sourceTitles[s.file]))].join(', ')}`;
+const replies = new Replies(content, movableClock());
+const CODE_DISPLAY_SOURCE = replies.sourceLine(sourceTitlesOf(content.labels, CODE_DISPLAY.sources.map((s) => s.file)));
+const { agent: desk, commands, labels } = content.handoff;
+const deskText = (id: keyof typeof desk, vars: Record<string, string | number>) => fill(desk[id].text, vars);
+/** An agent's slash command as the help text names it ("/kø"). */
+const command = (id: keyof typeof commands, argument = '') => `/${commands[id][0]}${argument ? ` ${argument}` : ''}`;
 
 let dataDir: string;
 let server: DirectLineServer | undefined;
@@ -111,7 +119,7 @@ describe('Teams: team channels and group chats', () => {
 
   it('more than three choices in a personal chat also become a card (Teams shows at most three suggested actions)', () => {
     const activity = { type: 'message', text: 'Hvor tilfreds er du?', suggestedActions: { to: [], actions: ['1', '2', '3', '4', '5'].map((t) => ({ type: 'imBack', title: t, value: t })) } };
-    presentReplies([activity], { channelId: 'msteams', conversation: { id: 'a', conversationType: 'personal', isGroup: false, name: '' } });
+    presentReplies([activity], { channelId: 'msteams', conversation: { id: 'a', conversationType: 'personal', isGroup: false, name: '' } }, replies);
     expect(activity.suggestedActions).toBeUndefined();
     expect((activity as { attachments?: unknown[] }).attachments).toHaveLength(1);
   });
@@ -162,9 +170,10 @@ describe('Teams: agents of the support desk', () => {
 
     const posted = await teams.waitFor(() => teams.activitiesIn(SUPPORT_CHANNEL)[0]);
     const card = cardOf(posted)!;
-    expect(card.content.body[0]!.text).toBe(`Ny sag ${caseId}`);
-    expect(card.content.body[1]!.facts!.map((f) => f.title)).toEqual(['Årsag', 'Venter siden', 'Forløb i guiden', 'Emner', 'Kanal']);
-    expect(card.content.actions).toEqual([{ type: 'Action.Submit', title: 'Overtag', data: { action: 'takeCase', caseId } }]);
+    expect(card.content.body[0]!.text).toBe(deskText('caseCard', { caseId }));
+    const { reason, waitingSince, guidePath, topics, channel } = labels.card;
+    expect(card.content.body[1]!.facts!.map((f) => f.title)).toEqual([reason, waitingSince, guidePath, topics, channel]);
+    expect(card.content.actions).toEqual([{ type: 'Action.Submit', title: desk.caseCard.buttons![0], data: { action: 'takeCase', caseId } }]);
 
     // Someone not on TEAMS_AGENTS presses "Overtag" in the channel.
     const inChannel = (from: typeof STAFF) => teamsActivity(teams.url, 'channel', from, { text: '', value: { action: 'takeCase', caseId }, replyToId: 'card-1' });
@@ -174,10 +183,10 @@ describe('Teams: agents of the support desk', () => {
     // Anna may: a personal chat is opened for her and the case summary arrives there.
     await post(url, inChannel(ANNA));
     expect(teams.received.some((r) => r.method === 'POST' && r.path === '/v3/conversations')).toBe(true);
-    expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(`Anna Jensen har overtaget sag ${caseId}.`);
+    expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(deskText('takenBy', { agent: 'Anna Jensen', caseId }));
     const annaChat = 'a:personal-1';
     const summary = teams.texts(annaChat);
-    expect(summary.join('\n')).toContain(`Sag ${caseId}`);
+    expect(summary).toEqual([expect.stringContaining(caseId), deskText('taken', { caseId })]);
 
     let set = await citizen.poll(watermark, (acts) => texts(acts).some((t) => t.includes('Du er nu i kontakt med en medarbejder, Anna Jensen')));
     const fromAnna = (text: string) => teamsActivity(teams.url, 'personal', ANNA, { text, conversation: { id: annaChat, conversationType: 'personal', tenantId: 'x' } });
@@ -185,12 +194,12 @@ describe('Teams: agents of the support desk', () => {
     set = await citizen.poll(set.watermark, (acts) => texts(acts).includes('**Anna Jensen:** Hej, det er Anna fra MitID support.'));
 
     await citizen.post('Tak! Min mail er jens@example.dk');
-    const relayed = await teams.waitFor(() => teams.texts(annaChat).find((t) => t.startsWith(`**Borger (${caseId}):**`)));
-    expect(relayed).toBe(`**Borger (${caseId}):** Tak! Min mail er [e-mail]`);
+    const relayed = await teams.waitFor(() => teams.texts(annaChat).find((t) => t.startsWith(deskText('fromCitizen', { caseId, text: '' }))));
+    expect(relayed).toBe(deskText('fromCitizen', { caseId, text: 'Tak! Min mail er [e-mail]' }));
 
-    await post(url, fromAnna('/luk'));
-    await citizen.poll(set.watermark, (acts) => texts(acts).some((t) => t.includes('Hvor tilfreds er du med hjælpen?')));
-    expect(teams.texts(annaChat).at(-1)).toContain(`Sag ${caseId} er lukket`);
+    await post(url, fromAnna(command('close')));
+    await citizen.poll(set.watermark, (acts) => texts(acts).some((t) => t.includes(content.handoff.citizen.satisfaction.text)));
+    expect(teams.texts(annaChat).at(-1)).toBe(deskText('closed', { caseId }));
   });
 
   it('Overtag as an Adaptive Card invoke (Action.Execute) works the same, and is refused for a non-listed user', async () => {
@@ -202,13 +211,13 @@ describe('Teams: agents of the support desk', () => {
     expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(content.handoff.agent.notOnList.text);
     const taken = await post(url, invoke(ANNA));
     expect(taken.status).toBe(200);
-    expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(`Anna Jensen har overtaget sag ${caseId}.`);
+    expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(deskText('takenBy', { agent: 'Anna Jensen', caseId }));
   });
 
   it('an agent not on a case uses the bot like any staff member; a /command goes to the desk', async () => {
     const { url } = await start();
     await post(url, teamsActivity(teams.url, 'personal', ANNA, { text: 'hvad er en kodeviser' }));
-    await post(url, teamsActivity(teams.url, 'personal', ANNA, { text: '/kø' }));
+    await post(url, teamsActivity(teams.url, 'personal', ANNA, { text: command('queue') }));
     const [answer, queue] = teams.texts(`a:personal-${ANNA.aadObjectId}`);
     expect(answer).toContain(CODE_DISPLAY_SOURCE);
     expect(queue).toBe(content.handoff.agent.queueEmpty.text);

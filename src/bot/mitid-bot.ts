@@ -142,7 +142,7 @@ export class MitIdBot extends TeamsActivityHandler {
     context.onSendActivities(async (ctx, activities, next) => {
       this.handoff.noteSent(ctx, activities);
       (ctx.turnState.get(OPEN_TURN) as Turn | undefined)?.noteSent(activities);
-      presentReplies(activities, ctx.activity);
+      presentReplies(activities, ctx.activity, this.replies);
       // The turn log has read the traces by now (its handler runs first).
       dropTracesFromResponse(ctx.activity, activities);
       if (!held) return next();
@@ -185,7 +185,7 @@ export class MitIdBot extends TeamsActivityHandler {
         type: 'result',
         attachmentLayout: 'list',
         attachments: found.map((answer) => ({
-          ...CardFactory.heroCard(answer.title, `${answer.text}\n\nKilde: ${answer.source}`),
+          ...CardFactory.heroCard(answer.title, `${answer.text}\n\n${this.replies.sourceLine(answer.source)}`),
           preview: CardFactory.thumbnailCard(answer.title, answer.text.length > 120 ? `${answer.text.slice(0, 119)}…` : answer.text),
         })),
       },

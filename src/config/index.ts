@@ -39,6 +39,31 @@ const flag = (fallback: boolean) =>
       .transform((v) => v === 'true' || v === '1'),
   );
 
+const commaList = () =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((e) => e.trim()).filter((e) => e.length > 0)),
+  );
+
+// Plain http only on this machine: an ID token or a code sent in the clear elsewhere could be read on the way.
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// zod runs refinements after a failed check too, so a value that is no URL at all passes here (z.url reports it).
+const isSafeWebUrl = (value: string): boolean => {
+  if (!URL.canParse(value)) return true;
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+};
+const oidcUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .url({ protocol: /^https?$/, message: 'skal være en https-adresse / must be an https URL' })
+    .refine(isSafeWebUrl, 'skal være en https-adresse (http kun til localhost) / must be an https URL (http only for localhost)')
+    .optional(),
+);
+
 /**
  * Every setting the bot reads from the environment, with its default.
  * `.env.example` documents the same keys; a test keeps the two in step.
@@ -136,6 +161,13 @@ export const configSchema = z.object({
   HANDOFF_WAIT_SECONDS: positiveInt(300, 24 * 60 * 60),
   AGENT_ACCOUNTS: z.preprocess(emptyAsUndefined, agentAccountsSchema.default([])),
   AGENT_SESSION_HOURS: positiveInt(8, 24),
+  OIDC_ISSUER: oidcUrl,
+  OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+  OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+  // Unset: PUBLIC_URL + /agent/oidc/callback, resolved in parseConfig.
+  OIDC_REDIRECT_URL: oidcUrl,
+  OIDC_ALLOWED_GROUPS: commaList(),
+  OIDC_ALLOWED_USERS: commaList(),
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, message: 'skal være en http(s)-adresse / must be an http(s) URL' }).optional()),
   TEAMS_VALID_DOMAINS: z.preprocess(
     emptyAsUndefined,
@@ -192,10 +224,34 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         `Ugyldig konfiguration / invalid configuration: MicrosoftAppTenantId: mangler, når MicrosoftAppType=${result.data.MicrosoftAppType} / missing while MicrosoftAppType=${result.data.MicrosoftAppType}`,
       );
     }
+    checkOidc(result.data);
     return result.data;
   }
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Ugyldig konfiguration / invalid configuration: ${problems.join('; ')}`);
+}
+
+const OIDC_CLIENT_KEYS = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+const oidcProblem = (key: string, problem: string) => new ConfigError(`Ugyldig konfiguration / invalid configuration: ${key}: ${problem}`);
+
+/** Staff sign-in with OpenID Connect is on when the client is set; then it must be whole, and somebody allowed. */
+function checkOidc(config: Config): void {
+  const missing = OIDC_CLIENT_KEYS.filter((key) => !config[key]);
+  if (missing.length === OIDC_CLIENT_KEYS.length) return;
+  const set = OIDC_CLIENT_KEYS.find((key) => config[key])!;
+  if (missing.length > 0) throw oidcProblem(missing.join(', '), `mangler, når ${set} er sat / missing while ${set} is set`);
+  if (config.OIDC_ALLOWED_GROUPS.length === 0 && config.OIDC_ALLOWED_USERS.length === 0) {
+    throw oidcProblem(
+      'OIDC_ALLOWED_GROUPS, OIDC_ALLOWED_USERS',
+      'mindst én skal være sat, ellers kan ingen logge ind / at least one must be set, or nobody can sign in',
+    );
+  }
+  if (!config.OIDC_REDIRECT_URL && config.PUBLIC_URL) {
+    const redirect = `${config.PUBLIC_URL.replace(/\/+$/, '')}/agent/oidc/callback`;
+    if (!isSafeWebUrl(redirect)) throw oidcProblem('OIDC_REDIRECT_URL', `${redirect} (fra PUBLIC_URL) skal være https / (from PUBLIC_URL) must be https`);
+    config.OIDC_REDIRECT_URL = redirect;
+  }
+  if (!config.OIDC_REDIRECT_URL) throw oidcProblem('OIDC_REDIRECT_URL', 'mangler, sæt den eller PUBLIC_URL / missing, set it or PUBLIC_URL');
 }
 
 /**

@@ -45,13 +45,8 @@ export type RecognizedIntent = IntentId | typeof NONE_INTENT;
 export const sourceFiles = ['fra-nemid-til-mitid.txt', 'saadan-faar-du-mitid-flowchart.txt'] as const;
 export type SourceFile = (typeof sourceFiles)[number];
 
-/** The sources by the titles they are published under, for "Kilde: …" lines. */
-export const sourceTitles: Record<SourceFile, string> = {
-  'fra-nemid-til-mitid.txt': 'Fra NemID til MitID',
-  'saadan-faar-du-mitid-flowchart.txt': 'Sådan får du MitID',
-};
-
 const text = z.string().trim().min(1);
+
 
 const intentSchema = z
   .object({

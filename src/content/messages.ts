@@ -44,6 +44,7 @@ export const messageIds = [
   'attachmentsOnly',
   'tooLong',
   'turnError',
+  'sourceLine',
 ] as const;
 export type MessageId = (typeof messageIds)[number];
 

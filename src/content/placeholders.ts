@@ -2,7 +2,7 @@ import type { AgentDeskId, CitizenHandoffId } from './handoff-texts';
 import type { MessageId } from './messages';
 
 /**
- * The placeholders the code fills in, by text: every `fill` call site (src/bot/replies.ts, through
+ * The placeholders the code fills in, by text: every `fill` call site (src/dialogs/replies.ts, through
  * `Replies.message`, `Replies.entry`, `retry`, and `HandoffService.citizenText`/`agentText`) passes
  * these names and no text may use others. A text not listed here is said as it stands, so it may
  * have none. Change this table together with the call site.
@@ -12,7 +12,7 @@ export const filledPlaceholders: {
   citizen: Partial<Record<CitizenHandoffId, readonly string[]>>;
   agent: Partial<Record<AgentDeskId, readonly string[]>>;
 } = {
-  messages: { plan: ['steps'], retry: ['choices'], tooLong: ['max'] },
+  messages: { plan: ['steps'], retry: ['choices'], tooLong: ['max'], sourceLine: ['source'] },
   citizen: {
     queued: ['caseId', 'position'],
     noAgents: ['caseId', 'otherHelp'],
@@ -43,6 +43,9 @@ export const filledPlaceholders: {
     closed: ['caseId'],
     notYours: ['caseId'],
     takenBy: ['agent', 'caseId'],
+    queueItem: ['caseId', 'minutes', 'reason'],
+    caseCard: ['caseId'],
+    escalation: ['caseId', 'reason', 'path'],
   },
 };
 

@@ -7,11 +7,9 @@ import type { Content } from '../content/load-content';
 import { answerTarget, commonTarget, type GuideNode, type QuestionNode } from '../content/guide-content';
 import { danishToday, type Clock } from '../clock';
 import { AnswerPrompt } from './answer-prompt';
-import { sourceTitles } from '../content/intents-content';
 
 export const GUIDE_DIALOG_ID = 'guide';
 const ANSWER_PROMPT_ID = 'guide.answer';
-const UNANSWERED = '(ikke besvaret)';
 
 /** One box passed in the guide: a question with the answer given (or skipped that day), or a box that was shown. */
 export interface PathEntry {
@@ -93,16 +91,17 @@ export class GuideDialog extends ComponentDialog {
   /**
    * A path as a support agent reads it: questions with the answer given ("Q1 Ja"), outcomes
    * by their label ("Borgerservice"), headings left out; the question being asked when the
-   * person left is marked "(ikke besvaret)".
+   * person left is marked as such (dialogs/labels.yaml `unanswered`).
    */
   describe(path: readonly PathEntry[], current?: string): string[] {
+    const unanswered = this.content.labels.unanswered;
     const described = path.flatMap((entry) => {
       const node = this.content.guide.nodes[entry.node];
       if (!node || node.kind === 'step' || entry.skipped) return [];
-      if (node.kind === 'question') return [`${entry.node} ${entry.answer ? (this.content.phrases.answers[entry.answer]?.label ?? entry.answer) : UNANSWERED}`];
+      if (node.kind === 'question') return [`${entry.node} ${entry.answer ? (this.content.phrases.answers[entry.answer]?.label ?? entry.answer) : unanswered}`];
       return [node.label];
     });
-    return current ? [...described, `${current} ${UNANSWERED}`] : described;
+    return current ? [...described, `${current} ${unanswered}`] : described;
   }
 
   /**
@@ -150,7 +149,7 @@ export class GuideDialog extends ComponentDialog {
    */
   private async walk(dc: DialogContext, from: string, path: PathEntry[]): Promise<DialogTurnResult> {
     const today = danishToday(this.clock);
-    const flowchart = sourceTitles['saadan-faar-du-mitid-flowchart.txt'];
+    const flowchart = this.content.labels.sources['saadan-faar-du-mitid-flowchart.txt'];
     // A step's heading is said together with the text after it ("Trin 1" and why Q1 is not
     // asked today) in one message; before a question it stands alone, as the question has buttons.
     let heading: string | undefined;

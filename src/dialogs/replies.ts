@@ -5,6 +5,8 @@ import type { Content } from '../content/load-content';
 import { fill } from '../content/placeholders';
 import type { MessageId } from '../content/messages';
 import type { QuestionNode } from '../content/guide-content';
+import type { SourceFile } from '../content/intents-content';
+import { sourceTitlesOf } from '../content/labels';
 
 const danishOr = new Intl.ListFormat('da-DK', { type: 'disjunction' });
 
@@ -38,6 +40,16 @@ export class Replies {
   /** Marks an activity as drawn from `sourceTitle`; channels for staff show it (Teams: "Kilde: …"). */
   sourced(activity: Partial<Activity>, sourceTitle: string): Partial<Activity> {
     return { ...activity, channelData: { ...(activity.channelData as object | undefined), [SOURCE_KEY]: sourceTitle } };
+  }
+
+  /** The titles of the sources an answer is drawn from, for {@link sourced}. */
+  sourceTitles(files: readonly SourceFile[]): string {
+    return sourceTitlesOf(this.content.labels, files);
+  }
+
+  /** The line that says where an answer comes from ("Kilde: Fra NemID til MitID"), for staff. */
+  sourceLine(sourceTitle: string): string {
+    return fill(this.text(this.content.messages.sourceLine.text), { source: sourceTitle });
   }
 
   /** A text with optional buttons (dialogs/handoff.yaml), placeholders filled. */

@@ -18,8 +18,8 @@ export const BUILT_IN_SERVICE_URL = 'http://directline.mitid-hjaelperen.invalid'
 /** Who a Direct Line token belongs to: citizens get the MitID bot, agents their desk. */
 export type DirectLineRole = 'user' | 'agent';
 
-/** The bot as Direct Line shows it. */
-export const BOT_ACCOUNT = { id: 'mitid-hjaelperen', name: 'MitID-hjælperen', role: 'bot' } as const;
+// The bot as Direct Line names it. The transport's account: an id, no display name (what people see of the bot is content, dialogs/labels.yaml).
+export const BOT_ACCOUNT = { id: 'mitid-hjaelperen', name: 'mitid-hjaelperen', role: 'bot' } as const;
 
 /**
  * Takes one reply of the bot, as the connector routes would have received it: the stored

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Request, Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { BOT_ACCOUNT, BUILT_IN_SERVICE_URL, toBotActivity } from './bot-bridge';
 import type { DirectLineContext } from './context';
 import { corsHeaders, originAllowed, preflightHeaders } from './cors';
@@ -21,18 +21,25 @@ export interface ConversationBody {
 
 /** The Direct Line 3.0 client API (the part Web Chat uses) under /v3/directline. */
 export function registerClientRoutes(server: Server, ctx: DirectLineContext): void {
-  const p = DIRECTLINE_PREFIX;
-
-  server.opts(`${p}/*`, async (req, res) => {
+  server.opts(`${DIRECTLINE_PREFIX}/*`, async (req, res) => {
     if (!originAllowed(req.headers, ctx.config.WIDGET_ALLOWED_ORIGINS)) {
       sendError(res, 403, 'OriginNotAllowed', messages.originNotAllowed);
       return;
     }
     res.send(204, undefined, { ...corsHeaders(req.headers), ...preflightHeaders });
   });
-
+  registerTokenRoutes(server, ctx);
+  registerConversationRoutes(server, ctx);
   server.post(
-    `${p}/tokens/generate`,
+    `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
+    clientRoute(ctx, (req, res) => postActivity(ctx, req, res)),
+  );
+}
+
+/** A new conversation's token (rate-limited per client address), and a fresh one for a token about to expire. */
+function registerTokenRoutes(server: Server, ctx: DirectLineContext): void {
+  server.post(
+    `${DIRECTLINE_PREFIX}/tokens/generate`,
     clientRoute(ctx, async (req, res) => {
       const wait = ctx.conversationsPerIp.hit(clientAddress(req, ctx.config.TRUST_PROXY));
       if (wait > 0) {
@@ -45,16 +52,19 @@ export function registerClientRoutes(server: Server, ctx: DirectLineContext): vo
   );
 
   server.post(
-    `${p}/tokens/refresh`,
+    `${DIRECTLINE_PREFIX}/tokens/refresh`,
     clientRoute(ctx, async (req, res) => {
       const claims = authenticate(ctx, req, res);
       if (!claims) return;
       res.send(200, issue(ctx, claims));
     }),
   );
+}
 
+/** Starting the conversation (the bot's welcome on the first start), reconnecting to it, and reading its activities. */
+function registerConversationRoutes(server: Server, ctx: DirectLineContext): void {
   server.post(
-    `${p}/conversations`,
+    `${DIRECTLINE_PREFIX}/conversations`,
     clientRoute(ctx, async (req, res) => {
       const claims = authenticate(ctx, req, res);
       if (!claims) return;
@@ -65,7 +75,7 @@ export function registerClientRoutes(server: Server, ctx: DirectLineContext): vo
   );
 
   server.get(
-    `${p}/conversations/:conversationId`,
+    `${DIRECTLINE_PREFIX}/conversations/:conversationId`,
     clientRoute(ctx, async (req, res) => {
       const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
       if (!claims) return;
@@ -76,54 +86,52 @@ export function registerClientRoutes(server: Server, ctx: DirectLineContext): vo
   );
 
   server.get(
-    `${p}/conversations/:conversationId/activities`,
+    `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
     clientRoute(ctx, async (req, res) => {
       const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
       if (!claims) return;
       res.send(200, ctx.store.since(claims.conversationId, parseWatermark(req.query?.watermark)));
     }),
   );
+}
 
-  server.post(
-    `${p}/conversations/:conversationId/activities`,
-    clientRoute(ctx, async (req, res) => {
-      const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
-      if (!claims) return;
-      const parsed = parsePostedActivity(req.body);
-      if (!parsed.ok) {
-        sendError(res, 400, 'BadArgument', `${messages.badActivity}: ${parsed.problem}`);
-        return;
-      }
-      const wait = ctx.messagesPerToken.hit(`${claims.conversationId}/${claims.userId}`);
-      if (wait > 0) {
-        sendError(res, 429, 'TooManyRequests', messages.tooManyMessages, { 'Retry-After': String(wait) });
-        return;
-      }
-      const { from, ...fields } = parsed.activity;
-      // A retried post (same clientActivityID): processed once; the client has, or will read, its replies.
-      const clientActivityId = fields.channelData?.clientActivityID;
-      const earlier = typeof clientActivityId === 'string' ? ctx.store.posted(claims.conversationId, claims.userId, clientActivityId) : undefined;
-      if (earlier) {
-        res.send(200, { id: earlier.id });
-        return;
-      }
-      const now = ctx.clock.now();
-      const stored = ctx.store.append(claims.conversationId, {
-        ...fields,
-        channelId: 'directline',
-        timestamp: now.toISOString(),
-        conversation: { id: claims.conversationId },
-        from: { id: claims.userId, ...(from?.name !== undefined ? { name: from.name } : {}), role: 'user' },
-        recipient: { ...BOT_ACCOUNT },
-      });
-      const delivered = await deliver(ctx, claims, toBotActivity(stored, botFields(ctx, claims, now)));
-      if (!delivered) {
-        sendError(res, 502, 'BotError', messages.botError);
-        return;
-      }
-      res.send(200, { id: stored.id });
-    }),
-  );
+/** The person's message: checked, rate-limited per token, stored once (a retry gets the same id), and given to the bot. */
+async function postActivity(ctx: DirectLineContext, req: Request, res: Response): Promise<void> {
+  const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
+  if (!claims) return;
+  const parsed = parsePostedActivity(req.body);
+  if (!parsed.ok) {
+    sendError(res, 400, 'BadArgument', `${messages.badActivity}: ${parsed.problem}`);
+    return;
+  }
+  const wait = ctx.messagesPerToken.hit(`${claims.conversationId}/${claims.userId}`);
+  if (wait > 0) {
+    sendError(res, 429, 'TooManyRequests', messages.tooManyMessages, { 'Retry-After': String(wait) });
+    return;
+  }
+  const { from, ...fields } = parsed.activity;
+  // A retried post (same clientActivityID): processed once; the client has, or will read, its replies.
+  const clientActivityId = fields.channelData?.clientActivityID;
+  const earlier = typeof clientActivityId === 'string' ? ctx.store.posted(claims.conversationId, claims.userId, clientActivityId) : undefined;
+  if (earlier) {
+    res.send(200, { id: earlier.id });
+    return;
+  }
+  const now = ctx.clock.now();
+  const stored = ctx.store.append(claims.conversationId, {
+    ...fields,
+    channelId: 'directline',
+    timestamp: now.toISOString(),
+    conversation: { id: claims.conversationId },
+    from: { id: claims.userId, ...(from?.name !== undefined ? { name: from.name } : {}), role: 'user' },
+    recipient: { ...BOT_ACCOUNT },
+  });
+  const delivered = await deliver(ctx, claims, toBotActivity(stored, botFields(ctx, claims, now)));
+  if (!delivered) {
+    sendError(res, 502, 'BotError', messages.botError);
+    return;
+  }
+  res.send(200, { id: stored.id });
 }
 
 function issue(ctx: DirectLineContext, claims: Pick<TokenClaims, 'conversationId' | 'userId'> & { role?: TokenClaims['role'] }): ConversationBody {

@@ -14,17 +14,8 @@ export interface StreamServer {
   close(): void;
 }
 
-/**
- * The WebSocket stream of a conversation: on connect the activities after `watermark`, then
- * every new one, each frame an ActivitySet. Client messages (DirectLineJS sends "" as a ping)
- * are ignored; a ping every `keepAliveMs` drops dead connections.
- */
-export function createStreamServer(ctx: DirectLineContext, keepAliveMs: number): StreamServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
-  const alive = new WeakMap<WebSocket, boolean>();
-  // Open streams per conversation: a person has a tab or two open, not hundreds on one token.
-  const open = new Map<string, number>();
-
+/** Pings every open socket each `keepAliveMs`; one that did not answer the ping before is dropped. */
+function startKeepAlive(wss: WebSocketServer, alive: WeakMap<WebSocket, boolean>, keepAliveMs: number): NodeJS.Timeout {
   const keepAlive = setInterval(() => {
     for (const ws of wss.clients) {
       if (alive.get(ws) === false) {
@@ -36,10 +27,62 @@ export function createStreamServer(ctx: DirectLineContext, keepAliveMs: number):
     }
   }, keepAliveMs);
   keepAlive.unref();
+  return keepAlive;
+}
 
-  const refuse = (socket: Duplex, status: string): void => {
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/**
+ * Open streams per conversation: a person has a tab or two open, not hundreds on one token.
+ * `open` counts one more, or says no when `max` are open; the release it gives counts it off once.
+ */
+function streamCounter(max: () => number): { open(conversationId: string): (() => void) | undefined } {
+  const open = new Map<string, number>();
+  return {
+    open(conversationId) {
+      if ((open.get(conversationId) ?? 0) >= max()) return undefined;
+      open.set(conversationId, (open.get(conversationId) ?? 0) + 1);
+      let counted = true;
+      return () => {
+        if (!counted) return;
+        counted = false;
+        const left = (open.get(conversationId) ?? 1) - 1;
+        if (left > 0) open.set(conversationId, left);
+        else open.delete(conversationId);
+      };
+    },
   };
+}
+
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** A connected socket gets the activities after `watermark`, then every new one, until either side goes. */
+function stream(ctx: DirectLineContext, ws: WebSocket, alive: WeakMap<WebSocket, boolean>, conversationId: string, watermark: number | undefined): void {
+  alive.set(ws, true);
+  ws.on('pong', () => alive.set(ws, true));
+  ws.on('error', (err) => ctx.logger.debug({ err }, 'direct line stream error'));
+  const { backlog, unsubscribe } = ctx.store.subscribe(
+    conversationId,
+    {
+      activity: (set) => ws.send(JSON.stringify(set)),
+      dropped: () => ws.close(1000, 'conversation idle'),
+    },
+    watermark,
+  );
+  ws.on('close', unsubscribe);
+  for (const frame of backlog) ws.send(JSON.stringify(frame));
+}
+
+/**
+ * The WebSocket stream of a conversation: on connect the activities after `watermark`, then
+ * every new one, each frame an ActivitySet. Client messages (DirectLineJS sends "" as a ping)
+ * are ignored; a ping every `keepAliveMs` drops dead connections.
+ */
+export function createStreamServer(ctx: DirectLineContext, keepAliveMs: number): StreamServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const alive = new WeakMap<WebSocket, boolean>();
+  const streams = streamCounter(() => ctx.config.MAX_STREAMS_PER_CONVERSATION);
+  const keepAlive = startKeepAlive(wss, alive, keepAliveMs);
 
   return {
     onUpgrade(req, socket, head) {
@@ -55,33 +98,10 @@ export function createStreamServer(ctx: DirectLineContext, keepAliveMs: number):
       if (!verified.ok || verified.claims.conversationId !== match[1]) return refuse(socket, '403 Forbidden');
       const conversationId = verified.claims.conversationId;
       const watermark = parseWatermark(url.searchParams.get('watermark') ?? undefined);
-      if ((open.get(conversationId) ?? 0) >= ctx.config.MAX_STREAMS_PER_CONVERSATION) return refuse(socket, '429 Too Many Requests');
-      open.set(conversationId, (open.get(conversationId) ?? 0) + 1);
-      let counted = true;
-      const release = () => {
-        if (!counted) return;
-        counted = false;
-        const left = (open.get(conversationId) ?? 1) - 1;
-        if (left > 0) open.set(conversationId, left);
-        else open.delete(conversationId);
-      };
+      const release = streams.open(conversationId);
+      if (!release) return refuse(socket, '429 Too Many Requests');
       socket.once('close', release);
-
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        alive.set(ws, true);
-        ws.on('pong', () => alive.set(ws, true));
-        ws.on('error', (err) => ctx.logger.debug({ err }, 'direct line stream error'));
-        const { backlog, unsubscribe } = ctx.store.subscribe(
-          conversationId,
-          {
-            activity: (set) => ws.send(JSON.stringify(set)),
-            dropped: () => ws.close(1000, 'conversation idle'),
-          },
-          watermark,
-        );
-        ws.on('close', unsubscribe);
-        for (const frame of backlog) ws.send(JSON.stringify(frame));
-      });
+      wss.handleUpgrade(req, socket, head, (ws) => stream(ctx, ws, alive, conversationId, watermark));
     },
     close() {
       clearInterval(keepAlive);

@@ -15,6 +15,8 @@ export interface TokenClaims {
   role: DirectLineRole;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** The staff session an agent's token belongs to (src/desk/agent-tokens.ts), so logging out ends the token too. */
+  sessionId?: string;
 }
 
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: 'invalid' | 'expired' };
@@ -26,6 +28,8 @@ interface Payload {
   e: number;
   /** Present ("g") only on agents' tokens, so citizens' tokens stay as they were. */
   r?: 'g';
+  /** The session id, only on tokens issued for a staff session; older tokens simply lack it. */
+  i?: string;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
@@ -47,6 +51,7 @@ export class TokenSigner {
       u: claims.userId,
       e: this.nowSeconds() + ttlSeconds,
       ...(claims.role === 'agent' ? { r: 'g' as const } : {}),
+      ...(claims.sessionId !== undefined ? { i: claims.sessionId } : {}),
     };
     const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
     return { token: `${body}.${this.mac(body).toString('base64url')}`, expiresIn: ttlSeconds };
@@ -69,7 +74,8 @@ export class TokenSigner {
     }
     if (!isPayload(payload) || payload.k !== (kind === 'access' ? 'a' : 's')) return invalid;
     if (payload.e <= this.nowSeconds()) return { ok: false, reason: 'expired' };
-    return { ok: true, claims: { kind, conversationId: payload.c, userId: payload.u, role: payload.r === 'g' ? 'agent' : 'user', exp: payload.e } };
+    const claims: TokenClaims = { kind, conversationId: payload.c, userId: payload.u, role: payload.r === 'g' ? 'agent' : 'user', exp: payload.e };
+    return { ok: true, claims: payload.i !== undefined ? { ...claims, sessionId: payload.i } : claims };
   }
 
   private mac(body: string): Buffer {
@@ -92,7 +98,8 @@ function isPayload(value: unknown): value is Payload {
     ID_PATTERN.test(p.u) &&
     typeof p.e === 'number' &&
     Number.isSafeInteger(p.e) &&
-    (p.r === undefined || p.r === 'g')
+    (p.r === undefined || p.r === 'g') &&
+    (p.i === undefined || (typeof p.i === 'string' && ID_PATTERN.test(p.i)))
   );
 }
 

@@ -1,28 +1,9 @@
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
+import { deskCommand, type DeskCommand } from '../content/commands';
 import type { AgentDeskId } from '../content/handoff-texts';
-import { normalizeText } from '../text/normalize';
 import { agentUserId, type AgentAccount } from '../config/agent-accounts';
 import { HandoffRefusal } from './case-store';
 import type { DeskAgent, HandoffService } from './handoff-service';
-
-type DeskCommand = 'queue' | 'take' | 'note' | 'back' | 'close' | 'help';
-
-// Agents type commands with a slash so that nothing they mean for the citizen is taken as one.
-const COMMANDS: Record<string, DeskCommand> = {
-  koe: 'queue',
-  ko: 'queue',
-  queue: 'queue',
-  overtag: 'take',
-  tag: 'take',
-  take: 'take',
-  note: 'note',
-  tilbage: 'back',
-  back: 'back',
-  luk: 'close',
-  close: 'close',
-  hjaelp: 'help',
-  help: 'help',
-};
 
 export const REFUSAL_TEXT: Record<HandoffRefusal['code'], AgentDeskId> = {
   not_found: 'notFound',
@@ -46,8 +27,8 @@ export function caseIdFrom(text: string): string {
 
 /**
  * The agents' side in their own chat with the bot (the Web Chat on /agent): what they write
- * goes to the citizen of their case; `/kø`, `/overtag M-1234`, `/note …`, `/tilbage` and
- * `/luk` do what the agent page's buttons do.
+ * goes to the citizen of their case; the slash commands of dialogs/handoff.yaml (`/kø`,
+ * `/overtag M-1234`, `/note …`, `/tilbage`, `/luk`) do what the agent page's buttons do.
  */
 export class AgentDesk {
   /**
@@ -75,7 +56,8 @@ export class AgentDesk {
     const text = (context.activity.text ?? '').trim();
     if (!text) return;
     try {
-      const reply = text.startsWith('/') ? await this.command(agent, text.slice(1)) : await this.chat(agent, text);
+      const command = deskCommand(text, this.service.content.handoff.commands);
+      const reply = command ? await this.command(agent, command) : await this.chat(agent, text);
       if (reply) await context.sendActivity(reply);
     } catch (err) {
       if (!(err instanceof HandoffRefusal)) throw err;
@@ -88,15 +70,12 @@ export class AgentDesk {
     return sent ? undefined : this.service.agentText('noCase');
   }
 
-  private async command(agent: DeskAgent, input: string): Promise<Partial<Activity> | undefined> {
-    const [word = '', ...rest] = input.trim().split(/\s+/);
-    const argument = rest.join(' ');
-    const command = COMMANDS[normalizeText(word)];
-    switch (command) {
+  private async command(agent: DeskAgent, { id, argument }: DeskCommand): Promise<Partial<Activity> | undefined> {
+    switch (id) {
       case 'queue': {
         const waiting = (await this.service.queue()).filter((c) => c.status === 'queued');
         if (waiting.length === 0) return this.service.agentText('queueEmpty');
-        const list = waiting.map((c) => `${c.id} (${Math.round(c.waitingSeconds / 60)} min, ${c.reason})`).join(', ');
+        const list = waiting.map((c) => this.service.agentLine('queueItem', { caseId: c.id, minutes: Math.round(c.waitingSeconds / 60), reason: c.reason })).join(', ');
         return this.service.agentText('queue', { text: list });
       }
       case 'take':

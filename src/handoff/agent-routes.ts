@@ -57,17 +57,12 @@ function fail(res: Response, status: number, code: string, message: string, head
 }
 
 /**
- * The agent hub's API for the agent page: sign-in, the queue, a case's details, and taking,
- * noting, handing back and closing. Every route but sign-in needs an agent's token: none or a
- * broken one is 401, a citizen's widget token 403. Chat itself goes through Direct Line.
+ * Wraps a route that needs a signed-in agent: none or a broken token is 401, a citizen's widget
+ * token 403; the agent counts as seen, and a refusal of the hand-over answers with its status.
  */
-export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void {
-  const accounts: readonly AgentAccount[] = deps.config.AGENT_ACCOUNTS;
+function agentGuard(deps: AgentRoutesDeps, accounts: readonly AgentAccount[]) {
   const byUsername = new Map(accounts.map((a) => [a.username, a]));
-  const logins = new SlidingWindowLimiter(LOGIN_ATTEMPTS_PER_MINUTE, 60_000, deps.clock);
-
-  const agentRoute =
-    (handler: AgentHandler) =>
+  return (handler: AgentHandler) =>
     async (req: Request, res: Response): Promise<void> => {
       res.setHeader('cache-control', 'no-store');
       const token = bearerToken(req.headers.authorization);
@@ -89,7 +84,14 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
         if (!res.headersSent) fail(res, 500, 'InternalError', texts.internal);
       }
     };
+}
 
+/**
+ * POST /login: username and password (LOGIN_ATTEMPTS_PER_MINUTE per client address) give an
+ * agent's token, and the agent's desk conversation is registered for the bot to write to.
+ */
+function registerSignIn(server: Server, deps: AgentRoutesDeps, accounts: readonly AgentAccount[]): void {
+  const logins = new SlidingWindowLimiter(LOGIN_ATTEMPTS_PER_MINUTE, 60_000, deps.clock);
   server.post(`${AGENT_API}/login`, async (req, res) => {
     res.setHeader('cache-control', 'no-store');
     if (accounts.length === 0) return fail(res, 503, 'NoAccounts', texts.noAccounts);
@@ -116,23 +118,10 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
     deps.logger.info({ agent: account.username }, 'agent signed in');
     res.send(200, { ...issueAccess(deps, { conversationId, userId, role: 'agent' }), agent });
   });
+}
 
-  server.post(
-    `${AGENT_API}/logout`,
-    agentRoute(async (_req, res, agent) => {
-      deps.presence.signedOut(agent.username);
-      res.send(204);
-    }),
-  );
-
-  server.get(
-    `${AGENT_API}/queue`,
-    agentRoute(async (_req, res, agent) => {
-      const active = await deps.service.activeCase(agent);
-      res.send(200, { agent, activeCaseId: active?.id ?? null, agentsOnline: deps.presence.online().length, cases: await deps.service.queue() });
-    }),
-  );
-
+/** A case's details, and taking, handing back, closing and noting it. */
+function registerCaseRoutes(server: Server, deps: AgentRoutesDeps, agentRoute: ReturnType<typeof agentGuard>): void {
   server.get(
     `${AGENT_API}/cases/:id`,
     agentRoute(async (req, res) => {
@@ -162,4 +151,32 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
       res.send(200, deps.service.forAgents(await deps.service.note(agent, String(req.params?.id ?? ''), text)));
     }),
   );
+}
+
+/**
+ * The agent hub's API for the agent page: sign-in, the queue, a case's details, and taking,
+ * noting, handing back and closing. Every route but sign-in needs an agent's token: none or a
+ * broken one is 401, a citizen's widget token 403. Chat itself goes through Direct Line.
+ */
+export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void {
+  const accounts: readonly AgentAccount[] = deps.config.AGENT_ACCOUNTS;
+  const agentRoute = agentGuard(deps, accounts);
+  registerSignIn(server, deps, accounts);
+
+  server.post(
+    `${AGENT_API}/logout`,
+    agentRoute(async (_req, res, agent) => {
+      deps.presence.signedOut(agent.username);
+      res.send(204);
+    }),
+  );
+
+  server.get(
+    `${AGENT_API}/queue`,
+    agentRoute(async (_req, res, agent) => {
+      const active = await deps.service.activeCase(agent);
+      res.send(200, { agent, activeCaseId: active?.id ?? null, agentsOnline: deps.presence.online().length, cases: await deps.service.queue() });
+    }),
+  );
+  registerCaseRoutes(server, deps, agentRoute);
 }

@@ -175,7 +175,7 @@ export class CitizenHandoff {
       delete flags.caseId;
       await context.sendActivity(citizen('failed', { otherHelp: this.deps.content.handoff.citizen.otherHelp.text }));
     }
-    if (state === 'completed') await context.sendActivities([citizen('closed', { agent: record.agent?.name ?? 'MitID support' }), citizen('satisfaction')]);
+    if (state === 'completed') await context.sendActivities([citizen('closed', { agent: record.agent?.name ?? this.deps.content.handoff.labels.hub }), citizen('satisfaction')]);
   }
 
   private async whileOpen(context: TurnContext, record: HandoffCase, text: string, flags: HandoffFlags): Promise<void> {
@@ -239,7 +239,7 @@ export class CitizenHandoff {
     if (this.deps.protocol === 'omnichannel') {
       return {
         type: 'message',
-        text: `Sag ${record.id}: ${this.deps.service.reasonText(record.reason)}. Forløb: ${details.guidePath || '–'}.`,
+        text: this.deps.service.agentLine('escalation', { caseId: record.id, reason: this.deps.service.reasonText(record.reason), path: details.guidePath || '–' }),
         channelData: { tags: JSON.stringify({ type: 'Escalate', context: details }) },
       };
     }

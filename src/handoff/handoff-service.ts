@@ -4,6 +4,7 @@ import type { Replies } from '../dialogs/replies';
 import type { Clock } from '../clock';
 import type { Content } from '../content/load-content';
 import type { AgentDeskId, CitizenHandoffId } from '../content/handoff-texts';
+import { NONE_INTENT } from '../content/intents-content';
 import type { Logger } from '../logger';
 import { maskPersonalData } from '../text/mask';
 import { normalizeText } from '../text/normalize';
@@ -72,6 +73,11 @@ export class HandoffService {
 
   get hub(): 'builtin' | 'external' {
     return this.deps.hub;
+  }
+
+  /** The content the desk speaks from: its texts, labels and command words. */
+  get content(): Content {
+    return this.deps.content;
   }
 
   /** Stores a new case (queued for our agents, or waiting for the external hub). */
@@ -202,7 +208,7 @@ export class HandoffService {
   async hubStatus(caseId: string, state: HubState): Promise<HandoffCase> {
     const record = await this.deps.store.update(caseId, (c) => {
       if (!OPEN_STATUSES.has(c.status)) return undefined;
-      if (state === 'accepted') return { ...c, status: 'assigned', agent: { id: 'external', name: 'MitID support' }, takenAt: this.now() };
+      if (state === 'accepted') return { ...c, status: 'assigned', agent: { id: 'external', name: this.deps.content.handoff.labels.hub }, takenAt: this.now() };
       return { ...c, status: state === 'failed' ? 'failed' : 'closed', endedAt: this.now() };
     });
     this.deps.logger.info({ case: caseId, state }, 'handoff.status from the channel');
@@ -282,6 +288,11 @@ export class HandoffService {
     return this.deps.replies.entry(this.deps.content.handoff.agent[id], vars);
   }
 
+  /** A desk text as it stands inside another one (a line of the queue), placeholders filled. */
+  agentLine(id: AgentDeskId, vars: Record<string, string | number> = {}): string {
+    return this.agentText(id, vars).text ?? '';
+  }
+
   private async end(agent: DeskAgent, caseId: string | undefined, status: 'returned' | 'closed'): Promise<HandoffCase> {
     const record = await this.ownCase(agent, caseId);
     const ended = await this.deps.store.update(record.id, (c) => {
@@ -318,8 +329,9 @@ export class HandoffService {
 
   /** The agent's summary of a case: who, how long, the path in the guide and the conversation so far. */
   private summary(c: HandoffCase): Partial<Activity> {
-    const names = { citizen: 'Borger', bot: 'MitID-hjælperen' } as const;
-    const transcript = c.transcript.map((l) => `- ${l.from === 'agent' ? (l.name ?? 'Medarbejder') : names[l.from]}: ${l.text.replace(/\s+/g, ' ')}`).join('\n');
+    const labels = this.deps.content.handoff.labels;
+    const names = { citizen: labels.citizen, bot: this.deps.content.labels.botName } as const;
+    const transcript = c.transcript.map((l) => `- ${l.from === 'agent' ? (l.name ?? labels.agent) : names[l.from]}: ${l.text.replace(/\s+/g, ' ')}`).join('\n');
     return this.agentText('summary', {
       caseId: c.id,
       channel: c.channelId,
@@ -345,7 +357,7 @@ export class HandoffService {
   }
 
   private intentTitle(id: string): string {
-    return this.deps.content.intents.intents.get(id as never)?.title ?? (id === 'none' ? 'ikke forstået' : id);
+    return this.deps.content.intents.intents.get(id as never)?.title ?? (id === NONE_INTENT ? this.deps.content.labels.notUnderstood : id);
   }
 
   private async toCitizen(c: HandoffCase, activities: Array<Partial<Activity>>): Promise<void> {

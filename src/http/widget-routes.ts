@@ -1,18 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type restify from 'restify';
-
-interface Asset {
-  body: Buffer;
-  type: string;
-  cache: string;
-}
-
-/** Where the official Web Chat browser bundle lives in node_modules (served, never from a CDN). */
-function webChatBundlePath(): string {
-  // The package's exports hide dist/, so find it from the entry point that is exported.
-  return path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
-}
+import { readWebFiles, type WebTexts } from './web-files';
 
 /**
  * The pages' security headers; `frameAncestors` are the other sites allowed to embed the page.
@@ -43,31 +30,29 @@ export function pageHeaders(frameAncestors: readonly string[]): Record<string, s
   };
 }
 
+/** Whether the browser's `If-None-Match` names `etag` (or any version, `*`). */
+function alreadyHas(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
 /**
- * Serves the widget: the page at `/`, its script and styles, Web Chat's bundle and the
- * embed snippet. Files are read once at start-up; they do not change while the bot runs.
+ * Serves the widget (the page at `/`, its scripts and styles, Web Chat's bundle and the embed
+ * snippet) and the agent page (`/agent`), each page with its `texts`; see readWebFiles.
  */
-export function registerWidgetRoutes(server: restify.Server, options: { webDir: string; allowedOrigins: readonly string[] }): void {
-  const read = (file: string) => readFileSync(path.join(options.webDir, file));
-  const assets: Record<string, Asset> = {
-    '/': { body: read('index.html'), type: 'text/html; charset=utf-8', cache: 'no-cache' },
-    '/widget.js': { body: read('widget.js'), type: 'text/javascript; charset=utf-8', cache: 'no-cache' },
-    '/widget.css': { body: read('widget.css'), type: 'text/css; charset=utf-8', cache: 'no-cache' },
-    '/common.css': { body: read('common.css'), type: 'text/css; charset=utf-8', cache: 'no-cache' },
-    '/embed.js': { body: read('embed.js'), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=300' },
-    '/webchat.js': { body: readFileSync(webChatBundlePath()), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
-    // The agent page: same Web Chat, never embedded in other sites.
-    '/agent': { body: read('agent.html'), type: 'text/html; charset=utf-8', cache: 'no-cache' },
-    '/agent.js': { body: read('agent.js'), type: 'text/javascript; charset=utf-8', cache: 'no-cache' },
-    '/agent.css': { body: read('agent.css'), type: 'text/css; charset=utf-8', cache: 'no-cache' },
-  };
+export function registerWidgetRoutes(server: restify.Server, options: { webDir: string; allowedOrigins: readonly string[]; texts: WebTexts }): void {
+  const files = readWebFiles(options.webDir, options.texts);
   const widgetHeaders = pageHeaders(options.allowedOrigins);
   const agentHeaders = pageHeaders([]);
 
-  for (const [route, asset] of Object.entries(assets)) {
+  for (const [route, file] of files) {
     server.get(route, async (req, res) => {
-      res.setHeader('content-type', asset.type);
-      res.setHeader('cache-control', asset.cache);
+      res.setHeader('content-type', file.type);
+      res.setHeader('cache-control', file.cache);
+      res.setHeader('etag', file.etag);
       const headers = route.startsWith('/agent') ? agentHeaders : widgetHeaders;
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       // The embed snippet is loaded by other sites; only the configured ones may read it cross-origin.
@@ -78,8 +63,9 @@ export function registerWidgetRoutes(server: restify.Server, options: { webDir: 
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('vary', 'Origin');
       }
-      res.writeHead(200);
-      res.end(asset.body);
+      const notModified = alreadyHas(req.headers['if-none-match'], file.etag);
+      res.writeHead(notModified ? 304 : 200);
+      res.end(notModified ? undefined : file.body);
     });
   }
 }

@@ -1,15 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { close as closeCallback, constants, fdatasync as fdatasyncCallback, open as openCallback, promises as fs, readFile as readFileCallback, write as writeCallback } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
-import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { StoreItems } from 'botbuilder';
 import { InFlight } from '../async/in-flight';
-import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON, type BotStorage } from './bot-storage';
-import { decodeSlot, encodeSlot } from './slot-file';
-
-/** Keys whose file names are remembered; cleared when full (at most about 2 MB of strings). */
-const FILE_NAME_CACHE = 10_000;
+import { STORED_JSON, withJson, type BotStorage } from './bot-storage';
+import { KeyLocks } from './key-locks';
+import { RecordCache } from './record-cache';
+import { eTagOf, itemJsonOf, parseRecord, recordText, toPendingWrite, type PendingWrite, type StoredRecord } from './record-text';
+import { encodeSlot } from './slot-file';
+import { findSlots, isNotFound, LEGACY_SUFFIX, readCurrent, SLOT_SUFFIXES, type FoundRecord, type SlotState } from './slot-reader';
+import { SlotWriter, syncDirectory } from './slot-writer';
 
 /** Options for {@link FileStorage}. */
 export interface FileStorageOptions {
@@ -46,50 +46,6 @@ export interface CorruptFile {
   error: Error;
 }
 
-/** What is on disk for each key. `key` is kept so the directory can be listed and debugged. */
-interface StoredRecord {
-  key: string;
-  eTag: string;
-  item: Record<string, unknown>;
-}
-
-/** A write that has been validated and serialised, waiting for its key's lock. */
-interface PendingWrite {
-  key: string;
-  eTag: unknown;
-  /** The item without its eTag, as JSON: serialised once, for the file and the cache alike. */
-  itemJson: string;
-}
-
-// The callback API works on plain file descriptors; the promise API wraps each in a FileHandle.
-const openFd = promisify(openCallback);
-const writeFd = promisify(writeCallback);
-const syncFd = promisify(fdatasyncCallback);
-const readWholeFile = promisify(readFileCallback);
-
-/** A key's two slot files, written in turn: `<sha256>.a` and `<sha256>.b`. */
-const SLOT_SUFFIXES = ['.a', '.b'] as const;
-/** Files of the earlier layout (one `<sha256>.json` per key, replaced by rename): still read, removed on the next write. */
-const LEGACY_SUFFIX = '.json';
-
-/** Slot files kept open between writes (two per recently active conversation). */
-const OPEN_SLOT_FILES = 128;
-/** The longest pause between reads of a key whose slots were all torn (pauses 1, 4, 16, 64 ms). */
-const TORN_READ_WAIT_MS = 64;
-
-interface OpenSlot {
-  fd: number;
-  /** Writes using the descriptor now: it is not closed under them. */
-  users: number;
-}
-
-/** Where a key's current record is: its version and slot, and whether an earlier-layout file is still there. */
-interface SlotState {
-  version: number;
-  slot: 0 | 1;
-  legacy: boolean;
-}
-
 /** Leftover temp files younger than this may belong to another instance still writing, so they are kept. */
 const STALE_TEMP_MS = 60_000;
 
@@ -98,7 +54,7 @@ const STALE_TEMP_MS = 60_000;
  *
  * - File names are the sha256 hex of the key, so any key (slashes, unicode, thousands of characters) maps to a
  *   safe, fixed-length name.
- * - Each key has two slot files, `<sha256>.a` and `<sha256>.b` (src/storage/slot-file.ts), and a write goes in
+ * - Each key has two slot files, `<sha256>.a` and `<sha256>.b` (src/storage/slot-file.ts; read by slot-reader, written by slot-writer), and a write goes in
  *   place into the one not holding the current record, with a version one higher. A crash, or a power loss with
  *   `fsync`, can only cut short the slot being written; its checksum then fails and the other slot, with the
  *   previous record, is read. So a key has either its old or its new record, never a partial one. Writing in
@@ -115,36 +71,23 @@ const STALE_TEMP_MS = 60_000;
  * first use, so forgetting it is not a bug, merely a later failure.
  */
 export class FileStorage implements BotStorage {
-  private readonly fileNames = new Map<string, string>();
-  /** Where each key's current record is, as far as this process has seen (bounded like the file names). */
-  private readonly slots = new Map<string, SlotState>();
-  /** Slot files kept open for writing, least recently used first. */
-  private readonly openSlots = new Map<string, OpenSlot>();
   private readonly directory: string;
   private readonly fsync: boolean;
   private readonly onCorrupt: ((details: CorruptFile) => void) | undefined;
   private initialising: Promise<void> | undefined;
-  /** Tail of each key's queue; an entry exists only while work for that key is queued or running. */
-  private readonly locks = new Map<string, Promise<void>>();
+  private readonly locks = new KeyLocks();
   private readonly inFlight = new InFlight();
-  /** Record text by key, least recently used first; every read parses a fresh copy from it. */
-  private readonly cache = new Map<string, string>();
-  private readonly cacheEntries: number;
-  /**
-   * Keys read as missing and not written since (most recent last). A turn reads user state that is
-   * never written, so without this every turn waited for a disk lookup that could only fail, and
-   * behind slow renames in libuv's thread pool that took a second at times.
-   */
-  private readonly absent = new Set<string>();
-  /** Reads under way per key, and whether a write or delete of the key started since the oldest began. */
-  private readonly reading = new Map<string, { count: number; touched: boolean }>();
+  /** File names, slots, record texts and missing keys this process knows (see {@link FileStorageOptions.cacheEntries}). */
+  private readonly cache: RecordCache;
+  private readonly slotFiles: SlotWriter;
 
   /** @param options See {@link FileStorageOptions}. Does no I/O; see {@link FileStorage.init}. */
   constructor(options: FileStorageOptions) {
     this.directory = path.resolve(options.directory);
     this.fsync = options.fsync ?? false;
     this.onCorrupt = options.onCorrupt;
-    this.cacheEntries = options.cacheEntries ?? 2000;
+    this.cache = new RecordCache(this.directory, options.cacheEntries ?? 2000);
+    this.slotFiles = new SlotWriter(this.directory, this.fsync);
   }
 
   /**
@@ -172,7 +115,7 @@ export class FileStorage implements BotStorage {
       if (!record) continue;
       const item = { ...record.item, eTag: record.eTag };
       // The cached text holds the item's JSON as written; only hand it on if it is this record's.
-      const text = this.cache.get(record.key);
+      const text = this.cache.peek(record.key);
       items[record.key] = text !== undefined && eTagOf(text) === record.eTag ? withJson(item, STORED_JSON, itemJsonOf(text)) : item;
     }
     return items;
@@ -204,7 +147,7 @@ export class FileStorage implements BotStorage {
   async flush(): Promise<void> {
     await this.inFlight.settled();
     // Shutdown flushes last; a later write opens its file again.
-    this.closeIdleSlots(0);
+    this.slotFiles.closeIdle(0);
   }
 
   /**
@@ -253,7 +196,7 @@ export class FileStorage implements BotStorage {
     // Snapshot now: botbuilder keeps using the state object after handing it over.
     const pending = Object.entries(changes).map(([key, value]: [string, unknown]) => toPendingWrite(key, value));
     await this.init();
-    const results = await Promise.allSettled(pending.map((change) => this.withKeyLock(change.key, () => this.writeOne(change))));
+    const results = await Promise.allSettled(pending.map((change) => this.locks.run(change.key, () => this.writeOne(change))));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
   }
@@ -265,291 +208,83 @@ export class FileStorage implements BotStorage {
         throw new Error(`FileStorage: error writing "${key}" due to eTag conflict.`);
       }
     }
-    // The same text JSON.stringify would give for { key, eTag, item }, without serialising the item again.
-    const text = `{"key":${JSON.stringify(key)},"eTag":"${randomUUID()}","item":${itemJson}}`;
-    const base = this.fileFor(key);
+    const text = recordText(key, itemJson);
+    const base = this.cache.fileFor(key);
     // A key read as missing (and not written since) has no files to look for: a new conversation's first write.
-    const current = this.slots.get(key) ?? (this.absent.has(key) ? undefined : await this.findSlots(key, base));
+    const current = this.cache.slotsOf(key) ?? (this.cache.isAbsent(key) ? undefined : await findSlots(base));
     const next: SlotState = { version: (current?.version ?? 0) + 1, slot: current?.slot === 0 ? 1 : 0, legacy: false };
-    this.touch(key);
+    this.cache.touch(key);
     try {
       // The first two versions of a key create its two slot files.
-      await this.writeSlot(`${base}${SLOT_SUFFIXES[next.slot]}`, encodeSlot(next.version, text), next.version <= 2);
+      await this.slotFiles.write(`${base}${SLOT_SUFFIXES[next.slot]}`, encodeSlot(next.version, text), next.version <= 2);
     } finally {
       // Also after: a read that began during the write may have found no file yet.
-      this.touch(key);
+      this.cache.touch(key);
     }
-    this.rememberSlots(key, next);
-    this.remember(key, text);
+    this.cache.rememberSlots(key, next);
+    this.cache.remember(key, text);
     if (current?.legacy) await fs.rm(`${base}${LEGACY_SUFFIX}`, { force: true });
-  }
-
-  /** Where a key's current record is on disk (for a write that has not seen it read). */
-  private async findSlots(key: string, base: string): Promise<SlotState | undefined> {
-    const found = await this.readSlots(base);
-    if (found.current) return { version: found.current.version, slot: found.current.slot, legacy: await exists(`${base}${LEGACY_SUFFIX}`) };
-    // No whole slot (or none at all): start over at slot a, and clear out a record of the earlier layout.
-    return (await exists(`${base}${LEGACY_SUFFIX}`)) ? { version: 0, slot: 1, legacy: true } : found.any ? { version: 0, slot: 1, legacy: false } : undefined;
-  }
-
-  /** Both slot files of a key: the whole version with the highest number, and the first damaged file if any. */
-  private async readSlots(base: string): Promise<{ current?: { version: number; slot: 0 | 1; text: string }; damaged?: string; any: boolean }> {
-    const contents = await Promise.all(SLOT_SUFFIXES.map((suffix) => readIfThere(`${base}${suffix}`)));
-    let current: { version: number; slot: 0 | 1; text: string } | undefined;
-    let damaged: string | undefined;
-    contents.forEach((data, slot) => {
-      if (data === undefined) return;
-      const decoded = decodeSlot(data);
-      if (!decoded) damaged ??= `${base}${SLOT_SUFFIXES[slot]}`;
-      else if (!current || decoded.version > current.version) current = { ...decoded, slot: slot as 0 | 1 };
-    });
-    return { current, damaged, any: contents.some((data) => data !== undefined) };
-  }
-
-  private rememberSlots(key: string, state: SlotState): void {
-    if (this.slots.size >= FILE_NAME_CACHE && !this.slots.has(key)) this.slots.clear();
-    this.slots.set(key, state);
-  }
-
-  /** A write or delete of `key` has begun or ended: what reads found missing may no longer be. */
-  private touch(key: string): void {
-    this.absent.delete(key);
-    const reading = this.reading.get(key);
-    if (reading) reading.touched = true;
-  }
-
-  private rememberAbsent(key: string): void {
-    if (this.cacheEntries === 0) return;
-    this.absent.delete(key);
-    this.absent.add(key);
-    if (this.absent.size > this.cacheEntries) this.absent.delete(this.absent.values().next().value!);
   }
 
   /** The eTag on disk; a cached record answers without parsing its item. */
   private async storedETag(key: string): Promise<string | undefined> {
-    const cached = this.cache.get(key);
+    const cached = this.cache.peek(key);
     if (cached !== undefined) return eTagOf(cached);
     return (await this.readRecord(key))?.eTag;
-  }
-
-  private remember(key: string, text: string): void {
-    if (this.cacheEntries === 0) return;
-    this.cache.delete(key);
-    this.cache.set(key, text);
-    if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
-  }
-
-  /** Writes `data` at the start of `file` (created if need be), not truncating: the slot's header says where it ends. */
-  private async writeSlot(file: string, data: Buffer, mayCreate: boolean): Promise<void> {
-    const open = await this.openSlot(file);
-    open.users++;
-    try {
-      let written = 0;
-      while (written < data.length) written += (await writeFd(open.fd, data, written, data.length - written, written)).bytesWritten;
-      if (this.fsync) await syncFd(open.fd);
-    } finally {
-      open.users--;
-    }
-    this.closeIdleSlots(OPEN_SLOT_FILES);
-    // A new file is only durable once its directory entry is.
-    if (this.fsync && mayCreate) await this.syncDirectory();
-  }
-
-  /**
-   * The slot file open for writing, from the most recently used {@link OPEN_SLOT_FILES}: a
-   * conversation writes the same two files turn after turn, and opening and closing them cost
-   * more CPU than the write. Writes of one key are serialised by its lock, so a file is never
-   * opened twice at once.
-   */
-  private async openSlot(file: string): Promise<OpenSlot> {
-    const open = this.openSlots.get(file);
-    if (open) {
-      this.openSlots.delete(file);
-      this.openSlots.set(file, open);
-      return open;
-    }
-    const opened: OpenSlot = { fd: await openFd(file, constants.O_WRONLY | constants.O_CREAT, 0o600), users: 0 };
-    this.openSlots.set(file, opened);
-    return opened;
-  }
-
-  /** Closes the least recently used open slot files not being written until at most `keep` stay open. */
-  private closeIdleSlots(keep: number, only?: readonly string[]): void {
-    for (const [file, open] of this.openSlots) {
-      if (this.openSlots.size <= keep && !only) break;
-      if (open.users > 0 || (only && !only.includes(file))) continue;
-      this.openSlots.delete(file);
-      closeCallback(open.fd, () => undefined);
-    }
   }
 
   private async deleteAll(keys: string[]): Promise<void> {
     await this.init();
     await Promise.all(
       keys.map((key) =>
-        this.withKeyLock(key, async () => {
-          this.cache.delete(key);
-          this.slots.delete(key);
-          this.touch(key);
+        this.locks.run(key, async () => {
+          this.cache.forget(key);
+          this.cache.touch(key);
           try {
-            const base = this.fileFor(key);
+            const base = this.cache.fileFor(key);
             // An open descriptor would go on writing to the removed file.
-            this.closeIdleSlots(0, SLOT_SUFFIXES.map((suffix) => `${base}${suffix}`));
+            this.slotFiles.closeIdle(0, SLOT_SUFFIXES.map((suffix) => `${base}${suffix}`));
             await Promise.all([...SLOT_SUFFIXES, LEGACY_SUFFIX].map((suffix) => fs.rm(`${base}${suffix}`, { force: true })));
           } finally {
-            this.touch(key);
+            this.cache.touch(key);
           }
         }),
       ),
     );
-    if (this.fsync && keys.length > 0) await this.syncDirectory();
-  }
-
-  /** A rename or unlink is only durable once the directory entry itself is on disk. */
-  private async syncDirectory(): Promise<void> {
-    // Windows cannot open a directory for fsync.
-    if (process.platform === 'win32') return;
-    const handle = await fs.open(this.directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    if (this.fsync && keys.length > 0) await syncDirectory(this.directory);
   }
 
   private async readRecord(key: string): Promise<StoredRecord | undefined> {
-    const cached = this.cache.get(key);
-    if (cached !== undefined) {
-      this.remember(key, cached); // synchronous with the lookup, so no write can slip in between
-      return JSON.parse(cached) as StoredRecord;
-    }
-    if (this.absent.has(key)) return undefined;
-    const base = this.fileFor(key);
-    const reading = this.reading.get(key) ?? { count: 0, touched: false };
-    this.reading.set(key, reading);
-    reading.count++;
-    let file: string;
-    let text: string | undefined;
-    let damaged: string | undefined;
+    const cached = this.cache.use(key);
+    if (cached !== undefined) return JSON.parse(cached) as StoredRecord;
+    if (this.cache.isAbsent(key)) return undefined;
+    const base = this.cache.fileFor(key);
+    const reading = this.cache.beginRead(key);
+    let found: FoundRecord;
     try {
-      let slots = await this.readSlots(base);
-      // A crash leaves at most one slot torn, since a write starts only after the one before it
-      // ended. Both failing at once means a writer this read does not wait for (another process
-      // reading along, or this one outside the key's lock) went through two writes while the
-      // files were read: read again before calling the record damaged.
-      for (let wait = 1; !slots.current && slots.damaged !== undefined && wait <= TORN_READ_WAIT_MS; wait *= 4) {
-        await delay(wait);
-        slots = await this.readSlots(base);
-      }
-      damaged = slots.damaged;
-      file = slots.current ? `${base}${SLOT_SUFFIXES[slots.current.slot]}` : `${base}${LEGACY_SUFFIX}`;
-      text = slots.current?.text ?? (await readIfThere(file))?.toString('utf8');
+      found = await readCurrent(base);
       // Not when a write overlapped: what this read found may be older than what the write left.
-      if (slots.current && !reading.touched) this.rememberSlots(key, { version: slots.current.version, slot: slots.current.slot, legacy: false });
-      if (text === undefined && damaged === undefined && !reading.touched) this.rememberAbsent(key);
+      if (found.current && !reading.touched) this.cache.rememberSlots(key, { ...found.current, legacy: false });
+      if (found.text === undefined && found.damaged === undefined && !reading.touched) this.cache.rememberAbsent(key);
     } finally {
-      if (--reading.count === 0) this.reading.delete(key);
+      this.cache.endRead(key, reading);
     }
+    return this.recordIn(key, found);
+  }
+
+  /** The record a read found; none (reported to {@link FileStorageOptions.onCorrupt}) when it found no whole one. */
+  private recordIn(key: string, { file, text, damaged }: FoundRecord): StoredRecord | undefined {
     if (text === undefined) {
       if (damaged !== undefined) this.onCorrupt?.({ key, file: damaged, error: new Error('slot file holds no whole record') });
       return undefined;
     }
     try {
-      const parsed: unknown = JSON.parse(text);
-      if (!isStoredRecord(parsed)) throw new Error('file does not hold a { key, eTag, item } record');
-      // Only a sha256 collision or a hand-copied file could get here.
-      if (parsed.key !== key) throw new Error(`file holds key "${parsed.key}"`);
       // Not cached here: a read racing a write could put the older text back. Only writes,
       // which hold the key's lock, fill the cache.
-      return parsed;
+      return parseRecord(text, key);
     } catch (err) {
       this.onCorrupt?.({ key, file, error: err instanceof Error ? err : new Error(String(err)) });
       return undefined;
     }
   }
-
-  private fileFor(key: string): string {
-    // Every turn reads and writes the same few keys; hashing them each time showed in the profile.
-    let file = this.fileNames.get(key);
-    if (file === undefined) {
-      file = path.join(this.directory, createHash('sha256').update(key, 'utf8').digest('hex'));
-      if (this.fileNames.size >= FILE_NAME_CACHE) this.fileNames.clear();
-      this.fileNames.set(key, file);
-    }
-    return file;
-  }
-
-  /** Runs `task` after every earlier task for `key`; tasks for other keys are not held up. */
-  private async withKeyLock<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const run = (this.locks.get(key) ?? Promise.resolve()).then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      // Someone queued behind us owns the entry now; otherwise the key is idle and the entry must go.
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
-  }
-
-}
-
-function toPendingWrite(key: string, value: unknown): PendingWrite {
-  if (!isPlainRecord(value)) throw new TypeError(`FileStorage: item for "${key}" must be an object`);
-  const { eTag, ...rest } = value;
-  // Serialising is the snapshot, and fails here (not halfway through the batch) on unserialisable data.
-  // A caller that has just serialised the item itself (conversation state does) hands that over.
-  const itemJson = jsonOf(value, WRITTEN_JSON) ?? (JSON.stringify(rest) as string | undefined);
-  // Only an own `toJSON` on the item can make it serialise to something else than an object.
-  if (itemJson?.[0] !== '{') throw new TypeError(`FileStorage: item for "${key}" must serialise to an object`);
-  return { key, eTag, itemJson };
-}
-
-/** The eTag of a record text this class wrote: it comes right after the key, so no full parse is needed. */
-function eTagOf(recordText: string): string {
-  const keyEnd = recordText.indexOf(',"eTag":"');
-  // A key containing ',"eTag":"' is escaped inside its JSON string (the quotes become \"), so the first match is the field.
-  const start = keyEnd + ',"eTag":"'.length;
-  return recordText.slice(start, recordText.indexOf('"', start));
-}
-
-/** The item's JSON in a record text this class wrote: `{"key":…,"eTag":"…","item":ITEM}`. */
-function itemJsonOf(recordText: string): string {
-  const eTagStart = recordText.indexOf(',"eTag":"') + ',"eTag":"'.length;
-  const itemStart = recordText.indexOf('"', eTagStart) + '","item":'.length;
-  return recordText.slice(itemStart, -1);
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isStoredRecord(value: unknown): value is StoredRecord {
-  return isPlainRecord(value) && typeof value.key === 'string' && typeof value.eTag === 'string' && isPlainRecord(value.item);
-}
-
-/** A file's bytes, or undefined when there is no such file. */
-async function readIfThere(file: string): Promise<Buffer | undefined> {
-  try {
-    return await readWholeFile(file);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof Error && 'code' in err && err.code === 'ENOENT';
 }

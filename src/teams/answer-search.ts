@@ -1,6 +1,7 @@
 import { pickDated } from '../content/dated';
 import type { Content } from '../content/load-content';
-import { sourceTitles, type IntentId } from '../content/intents-content';
+import type { IntentId } from '../content/intents-content';
+import { sourceTitlesOf } from '../content/labels';
 import type { IntentRecognizer } from '../nlu/recognizer';
 import { normalizeText, tokenize } from '../text/normalize';
 
@@ -38,7 +39,7 @@ export function searchAnswers(query: string, content: Content, recognizer: Inten
     const matched = words.filter((w) => haystack.includes(` ${w}`)).length / words.length;
     const score = (probabilities[intent.id]?.score ?? 0) + TEXT_MATCH_WEIGHT * matched;
     if (score < MIN_SCORE) continue;
-    const source = [...new Set(intent.sources.map((s) => sourceTitles[s.file]))].join(', ');
+    const source = sourceTitlesOf(content.labels, intent.sources.map((s) => s.file));
     found.push({ intent: intent.id, title: intent.title, text, source, score });
   }
   return found.sort((a, b) => b.score - a.score).slice(0, MAX_RESULTS);

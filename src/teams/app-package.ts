@@ -20,13 +20,6 @@ export type TeamsManifest = TeamsManifestV1D22.TeamsManifestV1D22;
 export const MANIFEST_VERSION = '1.22';
 export const MANIFEST_SCHEMA_URL = `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`;
 
-/** The words the bot understands as commands in every scope, as Teams lists them. */
-export const BOT_COMMANDS = [
-  { title: 'guide', description: 'Start guiden Sådan får du MitID' },
-  { title: 'spørgsmål', description: 'Stil et spørgsmål om MitID eller NemID' },
-  { title: 'hjælp', description: 'Se hvad botten kan' },
-] as const;
-
 /** The message extension's search command; the bot answers `composeExtension/query` for it. */
 export const SEARCH_COMMAND_ID = 'searchAnswers';
 export const SEARCH_PARAMETER = 'query';
@@ -64,6 +57,15 @@ export const teamsAppSchema = z
       .strict(),
     accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'skal være en farve som #0050B4 / must be a colour like #0050B4'),
     icons: z.object({ color: text(500).optional(), outline: text(500).optional() }).strict().optional(),
+    // Teams sends a command's title as the message, so each must be a command of the bot (a test checks it).
+    commands: z.array(z.object({ title: text(128), description: text(4000) }).strict()).min(1).max(10),
+    search: z
+      .object({
+        title: text(32),
+        description: text(128),
+        parameter: z.object({ title: text(32), description: text(128) }).strict(),
+      })
+      .strict(),
   })
   .strict();
 
@@ -149,7 +151,7 @@ export function buildManifest(config: Config, content: TeamsAppContent): TeamsMa
         scopes: [...SCOPES],
         supportsFiles: false,
         isNotificationOnly: false,
-        commandLists: SCOPES.map((scope) => ({ scopes: [scope], commands: BOT_COMMANDS.map((c) => ({ ...c })) })),
+        commandLists: SCOPES.map((scope) => ({ scopes: [scope], commands: content.commands.map((c) => ({ ...c })) })),
       },
     ],
     composeExtensions: [
@@ -160,10 +162,10 @@ export function buildManifest(config: Config, content: TeamsAppContent): TeamsMa
           {
             id: SEARCH_COMMAND_ID,
             type: 'query',
-            title: 'Søg i MitID-svar',
-            description: 'Find et svar om MitID eller NemID og indsæt det i chatten',
+            title: content.search.title,
+            description: content.search.description,
             initialRun: false,
-            parameters: [{ name: SEARCH_PARAMETER, title: 'Søgeord', description: 'fx kodeviser' }],
+            parameters: [{ name: SEARCH_PARAMETER, ...content.search.parameter }],
           },
         ],
       },

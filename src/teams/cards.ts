@@ -1,4 +1,5 @@
 import { CardFactory, type Attachment } from 'botbuilder';
+import type { HandoffTexts } from '../content/handoff-texts';
 
 /** What a button on one of our cards sends back (as `value` of a message, or `data` of an invoke). */
 export interface ChoiceData {
@@ -26,25 +27,38 @@ export function choicesCard(text: string, choices: readonly string[]): Attachmen
   });
 }
 
+/** What a case card says around the case's facts: dialogs/handoff.yaml's `caseCard` and `labels.card`. */
+export interface CaseCardTexts {
+  /** The heading, "Ny sag M-4821". */
+  title: string;
+  /** The button that takes the case. */
+  take: string;
+  labels: HandoffTexts['labels']['card'];
+}
+
 /** A new case for the support desk's channel, with the button that takes it. */
-export function caseCard(c: { id: string; reason: string; waitingSince: string; guidePath: string[]; topics: string[]; channel: string; lastLine?: string }): Attachment {
+export function caseCard(
+  c: { id: string; reason: string; waitingSince: string; guidePath: string[]; topics: string[]; channel: string; lastLine?: string },
+  texts: CaseCardTexts,
+): Attachment {
+  const { labels } = texts;
   const facts = [
-    { title: 'Årsag', value: c.reason },
-    { title: 'Venter siden', value: new Date(c.waitingSince).toLocaleTimeString('da-DK', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Copenhagen' }) },
-    { title: 'Forløb i guiden', value: c.guidePath.length > 0 ? c.guidePath.join(' → ') : '–' },
-    { title: 'Emner', value: c.topics.length > 0 ? c.topics.join(', ') : '–' },
-    { title: 'Kanal', value: c.channel },
-    ...(c.lastLine ? [{ title: 'Sidst skrev borgeren', value: c.lastLine }] : []),
+    { title: labels.reason, value: c.reason },
+    { title: labels.waitingSince, value: new Date(c.waitingSince).toLocaleTimeString('da-DK', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Copenhagen' }) },
+    { title: labels.guidePath, value: c.guidePath.length > 0 ? c.guidePath.join(' → ') : '–' },
+    { title: labels.topics, value: c.topics.length > 0 ? c.topics.join(', ') : '–' },
+    { title: labels.channel, value: c.channel },
+    ...(c.lastLine ? [{ title: labels.lastLine, value: c.lastLine }] : []),
   ];
   return CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     $schema: SCHEMA,
     version: '1.5',
     body: [
-      { type: 'TextBlock', text: `Ny sag ${c.id}`, weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'TextBlock', text: texts.title, weight: 'Bolder', size: 'Medium', wrap: true },
       { type: 'FactSet', facts },
     ],
-    actions: [{ type: 'Action.Submit', title: 'Overtag', data: { action: 'takeCase', caseId: c.id } satisfies TakeCaseData }],
+    actions: [{ type: 'Action.Submit', title: texts.take, data: { action: 'takeCase', caseId: c.id } satisfies TakeCaseData }],
   });
 }
 

@@ -42,16 +42,19 @@ export function personalChatOpener(adapter: CloudAdapter, appId: string | undefi
 export function caseAnnouncer(config: Config, messenger: Messenger, service: () => HandoffService): ((record: HandoffCase) => Promise<void>) | undefined {
   const channelId = config.TEAMS_AGENT_CHANNEL_ID;
   if (!channelId) return undefined;
-  const reference: Partial<ConversationReference> = {
-    channelId: 'msteams',
-    serviceUrl: config.TEAMS_SERVICE_URL,
-    conversation: { id: channelId, isGroup: true, conversationType: 'channel', name: '', ...(config.TEAMS_TENANT_ID ? { tenantId: config.TEAMS_TENANT_ID } : {}) },
-    bot: { id: config.MicrosoftAppId ? `28:${config.MicrosoftAppId}` : 'mitid-hjaelperen', name: 'MitID-hjælperen' },
-  };
   return async (record) => {
-    const shown = service().forAgents(record);
-    const lastLine = service().lastQuestion(record);
-    const card = caseCard({ id: record.id, reason: shown.reason, waitingSince: record.waitingSince, guidePath: record.guidePath, topics: shown.recentIntents, channel: record.channelId, ...(lastLine ? { lastLine } : {}) });
+    const handoff = service();
+    const reference: Partial<ConversationReference> = {
+      channelId: 'msteams',
+      serviceUrl: config.TEAMS_SERVICE_URL,
+      conversation: { id: channelId, isGroup: true, conversationType: 'channel', name: '', ...(config.TEAMS_TENANT_ID ? { tenantId: config.TEAMS_TENANT_ID } : {}) },
+      bot: { id: config.MicrosoftAppId ? `28:${config.MicrosoftAppId}` : 'mitid-hjaelperen', name: handoff.content.labels.botName },
+    };
+    const shown = handoff.forAgents(record);
+    const lastLine = handoff.lastQuestion(record);
+    const { agent, labels } = handoff.content.handoff;
+    const texts = { title: handoff.agentLine('caseCard', { caseId: record.id }), take: agent.caseCard.buttons?.[0] ?? '', labels: labels.card };
+    const card = caseCard({ id: record.id, reason: shown.reason, waitingSince: record.waitingSince, guidePath: record.guidePath, topics: shown.recentIntents, channel: record.channelId, ...(lastLine ? { lastLine } : {}) }, texts);
     await messenger.send(reference, [{ type: 'message', attachments: [card] }]);
   };
 }

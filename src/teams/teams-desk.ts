@@ -1,5 +1,6 @@
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { TeamsAgent } from '../config/agent-accounts';
+import { deskCommand } from '../content/commands';
 import { AgentDesk, REFUSAL_TEXT } from '../handoff/agent-desk';
 import { HandoffRefusal } from '../handoff/case-store';
 import type { DeskAgent, HandoffService } from '../handoff/handoff-service';
@@ -11,8 +12,8 @@ export type OpenPersonalChat = (context: TurnContext) => Promise<Partial<Convers
 /**
  * Support agents in Teams, recognised by their Entra ID object id (TEAMS_AGENTS). They take
  * a case with "Overtag" on its card in the support desk's channel and then chat with the
- * citizen from their personal chat with the bot, with the agent page's commands (/kø, /note,
- * /tilbage, /luk …). Anyone else pressing "Overtag" is refused.
+ * citizen from their personal chat with the bot, with the agent page's slash commands
+ * (dialogs/handoff.yaml `commands`). Anyone else pressing "Overtag" is refused.
  */
 export class TeamsDesk {
   private readonly byObjectId: ReadonlyMap<string, DeskAgent>;
@@ -44,7 +45,7 @@ export class TeamsDesk {
     const activity = context.activity;
     const agent = this.agentOf(activity);
     if (!agent || activity.type !== 'message' || (activity.conversation?.conversationType ?? 'personal') !== 'personal') return false;
-    if ((activity.text ?? '').trim().startsWith('/')) return true;
+    if (deskCommand(activity.text ?? '', this.service.content.handoff.commands)) return true;
     return (await this.service.activeCase(agent)) !== undefined;
   }
 

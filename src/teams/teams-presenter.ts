@@ -1,8 +1,6 @@
 import { TurnContext, type Activity } from 'botbuilder';
-import { SOURCE_KEY } from '../dialogs/replies';
+import { SOURCE_KEY, type Replies } from '../dialogs/replies';
 import { cardData, choicesCard } from './cards';
-
-
 
 type Scope = 'personal' | 'channel' | 'groupChat';
 
@@ -42,7 +40,7 @@ export function acceptTeamsActivity(activity: Activity): boolean {
  * staff can trust and cite it. Buttons stay suggested actions in a personal chat (at most
  * three, on a message without attachments) and otherwise become an Adaptive Card.
  */
-export function presentReplies(activities: Array<Partial<Activity>>, incoming: Partial<Activity>): void {
+export function presentReplies(activities: Array<Partial<Activity>>, incoming: Partial<Activity>, replies: Pick<Replies, 'sourceLine'>): void {
   const teams = isTeams(incoming);
   const scope = scopeOf(incoming);
   for (const activity of activities) {
@@ -54,7 +52,7 @@ export function presentReplies(activities: Array<Partial<Activity>>, incoming: P
       if (activity.channelData === undefined) delete activity.channelData;
     }
     if (!teams) continue;
-    if (typeof source === 'string' && activity.text) activity.text = `${activity.text}\n\nKilde: ${source}`;
+    if (typeof source === 'string' && activity.text) activity.text = `${activity.text}\n\n${replies.sourceLine(source)}`;
     const titles = (activity.suggestedActions?.actions ?? []).map((a) => String(a.title ?? a.value));
     if (titles.length === 0) continue;
     if (scope === 'personal' && titles.length <= 3 && (activity.attachments?.length ?? 0) === 0) continue;

@@ -1,3 +1,4 @@
+import { botCommands } from '../commands';
 import type { IntentId } from '../intents-content';
 import { normalizeText } from '../../text/normalize';
 import { PhraseMatcher } from '../../text/phrase-matcher';
@@ -19,10 +20,6 @@ const TITLE_MEANS_COMMAND: Partial<Record<IntentId, CommandId>> = {
 };
 
 /** Commands as the router reads them (src/bot/turn-actions.ts). */
-function commandMatcher(content: Content): PhraseMatcher<CommandId> {
-  const { commands, fillers, commandsAnywhere } = content.phrases;
-  return new PhraseMatcher(commands, { shortPhraseWords: 2, fillers, anywhere: commandsAnywhere, stemmed: true });
-}
 
 /** A phrase under two answers or two commands makes the message mean both; the matcher then picks neither or the wrong one. */
 function clashes(content: Content): Problem[] {
@@ -49,7 +46,7 @@ function clashes(content: Content): Problem[] {
  * an intent's title (the "Mente du …?" and follow-up buttons) must not be taken for another command.
  */
 function buttonTitles(content: Content): Problem[] {
-  const commands = commandMatcher(content);
+  const commands = botCommands(content.phrases);
   const problems: Problem[] = [];
   for (const [id, message] of Object.entries(content.messages)) {
     (message.buttons ?? []).forEach((title, i) => {
@@ -76,7 +73,7 @@ const QUEUE_TEXTS: ReadonlySet<string> = new Set(['queued', 'noAgents', 'timeout
 /** The hand-over's buttons, each read by what reads the reply to that text: consent, the queue, the score, or the router's commands. */
 function handoffButtons(content: Content): Problem[] {
   const { handoff, phrases } = content;
-  const commands = commandMatcher(content);
+  const commands = botCommands(content.phrases);
   const queue = new PhraseMatcher({ stay: handoff.phrases.stay, cancel: handoff.phrases.cancel }, { shortPhraseWords: 2, fillers: phrases.fillers });
   const scores = new PhraseMatcher(handoff.phrases.scores, { shortPhraseWords: Number.MAX_SAFE_INTEGER, fillers: phrases.fillers });
   const problems: Problem[] = [];

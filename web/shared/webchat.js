@@ -1,0 +1,48 @@
+/*
+ * The official Bot Framework Web Chat (window.WebChat, from /webchat.js) on this server's
+ * Direct Line, looking the same on the citizen's page and the agent's.
+ */
+
+/** botframework-directlinejs's connection states. */
+export const LINE = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
+
+const STYLE = {
+  accent: '#0050b4',
+  primaryFont: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+  fontSizeSmall: '85%',
+  bubbleBackground: '#eef3fb',
+  bubbleTextColor: '#1a1a1a',
+  bubbleFromUserBackground: '#0050b4',
+  bubbleFromUserTextColor: '#ffffff',
+  botAvatarBackgroundColor: '#0050b4',
+  suggestedActionLayout: 'flow',
+  suggestedActionBackgroundColor: '#ffffff',
+  suggestedActionTextColor: '#003a82',
+  suggestedActionBorderColor: '#0050b4',
+  suggestedActionBorderWidth: 2,
+  hideUploadButton: true
+};
+
+/**
+ * A Direct Line to `origin`'s endpoint. With a `conversationId` (after a reload) the same
+ * conversation is picked up and Web Chat fetches what was said; without, a new one starts.
+ */
+export function connect(origin, token, conversationId) {
+  const options = { domain: origin + '/v3/directline', token, webSocket: true };
+  if (conversationId) options.conversationId = conversationId;
+  return window.WebChat.createDirectLine(options);
+}
+
+/**
+ * Renders Web Chat on `line` into `host`. `on.posted(ok)` hears whether a message the user sent
+ * went through; `on.incoming(activity)` hears every activity that arrives.
+ */
+export function renderChat(host, line, style, on) {
+  const store = window.WebChat.createStore({}, () => (next) => (action) => {
+    if (action.type === 'DIRECT_LINE/POST_ACTIVITY_REJECTED') on.posted(false);
+    else if (action.type === 'DIRECT_LINE/POST_ACTIVITY_FULFILLED') on.posted(true);
+    else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && on.incoming) on.incoming(action.payload && action.payload.activity);
+    return next(action);
+  });
+  window.WebChat.renderWebChat({ directLine: line, store, locale: 'da-DK', styleOptions: { ...STYLE, ...style } }, host);
+}
