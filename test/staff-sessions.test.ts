@@ -43,6 +43,16 @@ function countingWrites(storage: Storage): { storage: Storage; writes: () => num
   };
 }
 
+/** The same storage with a random pause of up to 4 ms before each call. */
+function slowed(storage: Storage): Storage {
+  const wait = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+  return {
+    read: async (keys) => (await wait(), storage.read(keys)),
+    write: async (changes) => (await wait(), storage.write(changes)),
+    delete: async (keys) => (await wait(), storage.delete(keys)),
+  };
+}
+
 let dir: string;
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'staff-sessions-'));
@@ -313,8 +323,16 @@ describe.each(storages)('staff sessions on %s', (_name, makeStorage) => {
   });
 
   it('keeps every session when one account signs in many times at once', async () => {
-    const other = new StaffSessions(options());
-    const opened = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : sessions).open('anna', 'agent', 'password')));
+    // Random delays on every call, as on a busy machine, so the sign-ins interleave in many ways.
+    const slow = slowed(storage);
+    const first = new StaffSessions({ ...options(), storage: slow });
+    const other = new StaffSessions({ ...options(), storage: slow });
+    const opened = await Promise.all(
+      Array.from({ length: 16 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i));
+        return (i % 2 ? other : first).open('anna', 'agent', 'password');
+      }),
+    );
     const live = await Promise.all(opened.map((s) => sessions.check(s.id)));
     expect(live.every((s) => s !== undefined)).toBe(true);
     expect((await sessions.sessionsOf('anna')).map((s) => s.id).sort()).toEqual(opened.map((s) => s.id).sort());

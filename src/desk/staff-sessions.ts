@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Storage, StoreItem } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import type { Clock } from '../clock';
 import type { AgentAccount } from '../config/agent-accounts';
-import { isETagConflict } from '../storage/bot-storage';
+import { readModifyWrite, readRecord, unwrapRecord as unwrap, type Modified, type ReadRecord } from '../storage/stored-records';
 
 export type StaffRole = 'agent' | 'supervisor';
 export type SignInMethod = 'password' | 'oidc';
@@ -58,8 +58,6 @@ const GENERATION_KEY = 'desk/session-generation';
 const HOUR = 3_600_000;
 // One person needs a few (desk, phone, a second window); more than this is a script, and the oldest go.
 const MAX_SESSIONS_PER_AGENT = 20;
-const RETRIES = 20;
-const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(40, 3 * attempt)));
 
 /** A fingerprint of credential parts (e.g. an AGENT_ACCOUNTS entry, or an OIDC issuer and subject). */
 export function credentialFingerprint(...parts: string[]): string {
@@ -78,7 +76,8 @@ export function passwordFingerprint(account: AgentAccount): string {
  * idle too long, the revoke-all counter has not moved since it was opened, and the account's
  * credential is still the one it was opened with. Membership in the index is what counts (not
  * the record alone): every storage here lets a write with a stale eTag recreate a deleted key,
- * so a late `touch` could bring a deleted record back, but never its index entry.
+ * so a late `touch` could bring a deleted record back, but never its index entry. The index is
+ * changed through {@link readModifyWrite}, so two sign-ins at once both end up in it.
  */
 export class StaffSessions {
   private readonly storage: Storage;
@@ -207,30 +206,16 @@ export class StaffSessions {
     };
   }
 
-  /**
-   * Adds the new session to its account's index, dropping sessions that have ended and, past
-   * the cap, the oldest. Two first sign-ins of an account can both create the index (Storage
-   * has no create-only write) and one overwrite the other, so the entry is read back and added
-   * again until it is there.
-   */
+  /** Adds the new session to its account's index, dropping sessions that have ended and, past the cap, the oldest. */
   private async listInIndex(record: StoredSession): Promise<void> {
     const key = agentKey(record.agentId);
-    for (let attempt = 1; ; attempt++) {
-      const ids = (await this.read<AgentIndex>(key))?.value.sessions ?? [];
-      const ended = await this.endedAmong(ids.filter((id) => id !== record.id));
-      const { before, after } = await this.readModifyWrite<AgentIndex>(key, (index) => {
-        const sessions = index?.sessions ?? [];
-        if (sessions.includes(record.id)) return undefined;
-        const kept = sessions.filter((id) => !ended.has(id));
-        return { sessions: [...kept.slice(Math.max(0, kept.length - MAX_SESSIONS_PER_AGENT + 1)), record.id] };
-      });
-      const dropped = (before?.sessions ?? []).filter((id) => !(after ?? before)?.sessions.includes(id));
-      if (dropped.length > 0) await this.storage.delete(dropped.map((id) => SESSION_PREFIX + id));
-      const stored = (await this.read<AgentIndex>(key))?.value.sessions ?? [];
-      if (stored.includes(record.id)) return;
-      if (attempt >= RETRIES) throw new Error(`could not list session of "${record.agentId}"`);
-      await pause(attempt);
-    }
+    const ended = await this.endedAmong(((await this.read<AgentIndex>(key))?.value.sessions ?? []).filter((id) => id !== record.id));
+    const { before, after } = await this.readModifyWrite<AgentIndex>(key, (index) => {
+      const kept = (index?.sessions ?? []).filter((id) => !ended.has(id) && id !== record.id);
+      return { sessions: [...kept.slice(Math.max(0, kept.length - MAX_SESSIONS_PER_AGENT + 1)), record.id] };
+    });
+    const dropped = (before?.sessions ?? []).filter((id) => !after?.sessions.includes(id));
+    if (dropped.length > 0) await this.storage.delete(dropped.map((id) => SESSION_PREFIX + id));
   }
 
   /** Which of these sessions have ended (gone, or past their absolute end or idle time). */
@@ -245,37 +230,15 @@ export class StaffSessions {
     );
   }
 
-  private async read<T>(key: string): Promise<{ value: T; eTag?: string } | undefined> {
-    return unwrap<T>((await this.storage.read([key]))[key]);
+  private read<T>(key: string): Promise<ReadRecord<T> | undefined> {
+    return readRecord<T>(this.storage, key);
   }
 
-  /**
-   * Reads `key`, applies `change` and writes the result with the eTag it read, again on a
-   * conflict; `change` returning undefined writes nothing. A record written for the first time
-   * goes with "*" (see {@link listInIndex} for what that means for the index).
-   */
-  private async readModifyWrite<T extends object>(key: string, change: (current: T | undefined) => T | undefined): Promise<{ before?: T; after?: T }> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.read<T>(key);
-      const next = change(current ? structuredClone(current.value) : undefined);
-      if (next === undefined) return { before: current?.value };
-      try {
-        await this.storage.write({ [key]: { ...next, eTag: current?.eTag ?? '*' } });
-        return { before: current?.value, after: next };
-      } catch (err) {
-        if (!isETagConflict(err) || attempt >= RETRIES) throw err;
-        await pause(attempt);
-      }
-    }
+  private readModifyWrite<T extends object>(key: string, change: (current: T | undefined) => T | undefined): Promise<Modified<T>> {
+    return readModifyWrite(this.storage, key, change);
   }
 }
 
 function agentKey(agentId: string): string {
   return AGENT_PREFIX + encodeURIComponent(agentId);
-}
-
-function unwrap<T>(item: unknown): { value: T; eTag?: string } | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const { eTag, ...value } = item as T & StoreItem;
-  return { value: value as T, ...(eTag !== undefined ? { eTag } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { ConversationReference, Storage, StoreItem } from 'botbuilder';
-import { isETagConflict } from '../storage/bot-storage';
+import { readModifyWrite, readRecord, type Modified, type ReadRecord } from '../storage/stored-records';
 import { OPEN_STATUSES, type HandoffCase } from './case';
 
 const CASE_PREFIX = 'handoff/case/';
@@ -8,10 +8,6 @@ const SEQUENCE_KEY = 'handoff/sequence';
 // Four digits are easy to say on the phone; the thousands after 9999 simply get a fifth.
 const FIRST_CASE_NUMBER = 1001;
 const AGENT_PREFIX = 'handoff/agent/';
-// Many escalations at once all append to the one open list; a short random pause between
-// attempts spreads the writers out so each gets through within a few tries.
-const RETRIES = 40;
-const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
 
 /** An agent's own record: where to reach them and the case they are working on. */
 export interface AgentRecord {
@@ -109,27 +105,11 @@ export class CaseStore {
     await this.readModifyWrite<{ ids: string[] }>(OPEN_KEY, (current) => ({ ids: [...new Set(change(current?.ids ?? []))] }));
   }
 
-  private async read<T>(key: string): Promise<{ value: T; eTag?: string } | undefined> {
-    const item = (await this.storage.read([key]))[key] as (T & StoreItem) | undefined;
-    if (!item) return undefined;
-    const { eTag, ...value } = item;
-    return { value: value as T, eTag };
+  private read<T>(key: string): Promise<ReadRecord<T> | undefined> {
+    return readRecord<T>(this.storage, key);
   }
 
-  private async readModifyWrite<T extends object>(key: string, change: (current: T | undefined) => T | undefined): Promise<{ before?: T; after?: T }> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.read<T>(key);
-      const next = change(current ? structuredClone(current.value) : undefined);
-      if (next === undefined) return { before: current?.value };
-      try {
-        // Storages have no create-only write, so a record written for the first time uses "*";
-        // the shared records are created at start-up ({@link init}) so that this never races.
-        await this.storage.write({ [key]: { ...next, eTag: current?.eTag ?? '*' } });
-        return { before: current?.value, after: next };
-      } catch (err) {
-        if (!isETagConflict(err) || attempt >= RETRIES) throw err;
-        await pause(attempt);
-      }
-    }
+  private readModifyWrite<T extends object>(key: string, change: (current: T | undefined) => T | undefined): Promise<Modified<T>> {
+    return readModifyWrite(this.storage, key, change);
   }
 }
