@@ -32,10 +32,16 @@ export interface HandoffServiceDeps {
   announce?: (record: HandoffCase) => Promise<void>;
 }
 
-/** An agent as the desk knows them (an AGENT_ACCOUNTS entry). */
+/** What a member of staff may see: an agent her own and the queued cases, a supervisor every case. */
+export type StaffRole = 'agent' | 'supervisor';
+
+/** An agent as the desk knows them (an AGENT_ACCOUNTS entry, or a person signed in with the identity provider). */
 export interface DeskAgent {
+  /** The agent's id: safe in Direct Line ids and storage keys ([a-z0-9._-]). */
   username: string;
   displayName: string;
+  /** Least privilege when not given: an agent. */
+  role?: StaffRole;
 }
 
 export interface NewCase {
