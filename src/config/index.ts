@@ -159,6 +159,8 @@ export const configSchema = z.object({
     z.enum(['builtin', 'external'], { message: 'skal være builtin eller external / must be builtin or external' }).default('builtin'),
   ),
   HANDOFF_WAIT_SECONDS: positiveInt(300, 24 * 60 * 60),
+  AGENT_MAX_CHATS: positiveInt(3, 20),
+  HANDOFF_HISTORY_DAYS: positiveInt(90, 3650),
   AGENT_ACCOUNTS: z.preprocess(emptyAsUndefined, agentAccountsSchema.default([])),
   AGENT_SESSION_HOURS: positiveInt(8, 24),
   OIDC_ISSUER: oidcUrl,
