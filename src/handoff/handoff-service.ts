@@ -30,6 +30,8 @@ export interface HandoffServiceDeps {
   waitSeconds: number;
   /** Tells agents elsewhere about a new case (the support desk's Teams channel); such a desk counts as staffed. */
   announce?: (record: HandoffCase) => Promise<void>;
+  /** Told after a case was taken, transferred, handed back, closed or left, so other views of it (the Teams card) follow. */
+  changed?: (record: HandoffCase) => Promise<void>;
 }
 
 /** What a member of staff may see: an agent her own and the queued cases, a supervisor every case. */
@@ -150,6 +152,7 @@ export class HandoffService {
       await this.toAgent(record.agent.id, this.agentText('citizenLeft', { caseId: id }));
     }
     this.deps.logger.info({ case: id }, 'handoff case left by citizen');
+    await this.tellChanged(record);
     return record;
   }
 
@@ -175,6 +178,7 @@ export class HandoffService {
     });
     await this.deps.store.updateAgent(agent.username, (a) => ({ ...(a ?? { id: agent.username, name: agent.displayName }), activeCaseId: caseId }));
     this.deps.logger.info({ case: caseId, agent: agent.username }, 'handoff case taken');
+    await this.tellChanged(taken);
     await this.toCitizen(taken, [this.citizenText('connected', { agent: agent.displayName })]);
     await this.toAgent(agent.username, this.summary(taken), this.agentText('taken', { caseId }));
     return taken;
@@ -307,6 +311,7 @@ export class HandoffService {
     });
     await this.releaseAgent(agent.username, record.id);
     this.deps.logger.info({ case: record.id, agent: agent.username, status }, 'handoff case ended');
+    await this.tellChanged(ended);
     if (status === 'returned') {
       await this.toCitizen(ended, [this.citizenText('handedBack', { agent: agent.displayName })]);
       await this.toAgent(agent.username, this.agentText('handedBack', { caseId: record.id }));
@@ -383,6 +388,11 @@ export class HandoffService {
     } catch (err) {
       this.deps.logger.warn({ err, ...where }, 'could not deliver a handoff message');
     }
+  }
+
+  private async tellChanged(record: HandoffCase): Promise<void> {
+    if (!this.deps.changed) return;
+    await this.deps.changed(record).catch((err: unknown) => this.deps.logger.warn({ err, case: record.id }, 'could not update other views of the case'));
   }
 
   private now(): string {

@@ -24,6 +24,7 @@ export function createHandoff(options: {
   hub?: 'builtin' | 'external';
   waitSeconds?: number;
   announce?: HandoffServiceDeps['announce'];
+  changed?: HandoffServiceDeps['changed'];
 }): Handoff {
   const store = new CaseStore(options.storage);
   const presence = new AgentPresence(options.clock);
@@ -38,6 +39,7 @@ export function createHandoff(options: {
     hub: options.hub ?? 'builtin',
     waitSeconds: options.waitSeconds ?? 300,
     ...(options.announce ? { announce: options.announce } : {}),
+    ...(options.changed ? { changed: options.changed } : {}),
   });
   return { service, store, presence };
 }
