@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashAgentPassword } from '../src/config/agent-accounts';
 import { call, DlClient, type ActivitySet, type DlActivity } from './helpers/directline-client';
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
+import { CASE_ID_IN_TEXT } from '../src/handoff/case-ids';
 
 const ARTIFACTS = path.join(__dirname, 'artifacts');
 const DOCS = path.join(__dirname, '..', 'docs');
@@ -98,7 +99,7 @@ async function citizenAsksForAPerson(first: Array<[say: string, reply: string]> 
     watermark = set.watermark;
     last = set.activities;
   }
-  const caseId = last.map((a) => /\bM-\d+/.exec(a.text ?? '')?.[0]).find((id) => id !== undefined);
+  const caseId = last.map((a) => CASE_ID_IN_TEXT.exec(a.text ?? '')?.[0]).find((id) => id !== undefined);
   if (!caseId) throw new Error(`no case id in ${JSON.stringify(last.map((a) => a.text))}`);
   return { client, caseId, watermark: watermark! };
 }
@@ -169,7 +170,7 @@ describe('the agent page in a real browser', () => {
     const sendBox = page.locator('#webchat').getByRole('textbox');
     await sendBox.fill('Hej, jeg hedder Anna. Jeg hjælper dig med at bestille tid i Borgerservice.');
     await sendBox.press('Enter');
-    seen = await citizenSees(first.client, seen.watermark, (a) => a.some((x) => x.text === '**Anna:** Hej, jeg hedder Anna. Jeg hjælper dig med at bestille tid i Borgerservice.'));
+    seen = await citizenSees(first.client, seen.watermark, (a) => a.some((x) => x.text === 'Hej, jeg hedder Anna. Jeg hjælper dig med at bestille tid i Borgerservice.'));
 
     // The citizen answers; the agent sees it in Web Chat.
     expect((await first.client.post('Tak! Skal jeg have mit pas med?')).status).toBe(200);

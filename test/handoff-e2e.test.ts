@@ -6,6 +6,7 @@ import { hashAgentPassword } from '../src/config/agent-accounts';
 import { content } from './helpers/bot-harness';
 import { call, DlClient, errorOf, type DlActivity, type Reply } from './helpers/directline-client';
 import { movableClock, startDirectLine, type DirectLineServer } from './helpers/directline-server';
+import { CASE_ID_IN_TEXT } from '../src/handoff/case-ids';
 
 const PASSWORD = 'en-lang-adgangskode';
 const WELCOME = 'Jeg er MitID-hjælperen';
@@ -40,11 +41,23 @@ class Side {
   watermark: string | undefined;
   constructor(public client: DlClient) {}
 
+  /** The messages of the last {@link expect}, with their channel data. */
+  last: DlActivity[] = [];
+
   /** Waits until a message containing `fragment` arrives; returns the texts that came. */
   async expect(fragment: string): Promise<string[]> {
     const set = await this.client.poll(this.watermark, (acts) => texts(acts).some((t) => t.includes(fragment)));
     this.watermark = set.watermark;
+    this.last = set.activities.filter((a) => a.type === 'message');
     return texts(set.activities);
+  }
+
+  /** Waits for an agent's message and checks it is marked with her name (the widget shows it), not prefixed. */
+  async expectFromAgent(name: string, text: string): Promise<void> {
+    await this.expect(text);
+    const said = this.last.find((a) => a.text === text);
+    expect(said, `no message "${text}" as the agent wrote it`).toBeDefined();
+    expect((said as { channelData?: unknown }).channelData).toMatchObject({ mitidAgent: { name } });
   }
 
   async say(text: string): Promise<void> {
@@ -90,7 +103,7 @@ async function escalates(citizen: Side): Promise<string> {
   await citizen.expect('Må jeg sende samtalen videre?');
   await citizen.say('Ja, send den videre');
   const said = await citizen.expect('Din sag har nummer');
-  return /M-\d+/.exec(said.join(' '))![0];
+  return CASE_ID_IN_TEXT.exec(said.join(' '))![0];
 }
 
 describe('escalation end to end: a citizen and an agent as two Direct Line clients on the real server', () => {
@@ -115,7 +128,7 @@ describe('escalation end to end: a citizen and an agent as two Direct Line clien
     expect(summary.join('\n')).toContain(`Q2 Ja → Q3 ${content.labels.unanswered}`);
 
     await anna.side.say('Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');
-    await citizen.expect('**Anna:** Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');
+    await citizen.expectFromAgent('Anna', 'Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');
     await citizen.say('Jeg har ikke noget pas. Mit nummer er 12 34 56 78.');
     const atAgent = await anna.side.expect(`**Borger (${caseId}):**`);
     expect(atAgent.join()).toContain('Mit nummer er [telefon].');
@@ -156,7 +169,7 @@ describe('escalation end to end: a citizen and an agent as two Direct Line clien
     await citizenAgain.say('Er du der stadig?');
     await annaAgain.expect('Er du der stadig?');
     await annaAgain.say('Ja, jeg er her. Du skal i Borgerservice.');
-    await citizenAgain.expect('**Anna:** Ja, jeg er her. Du skal i Borgerservice.');
+    await citizenAgain.expectFromAgent('Anna', 'Ja, jeg er her. Du skal i Borgerservice.');
 
     const stored = (await agentApi(second, anna.token, `/cases/${caseId}`)).body as { status: string; transcript: Array<{ from: string; text: string }> };
     expect(stored.status).toBe('assigned');

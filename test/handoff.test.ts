@@ -12,6 +12,7 @@ import { createLogger } from '../src/logger';
 import { FileStorage } from '../src/storage/file-storage';
 import { Conversation, RecordingMessenger, content, testHandoff, toReply, type Reply } from './helpers/bot-harness';
 import { movableClock } from './helpers/directline-server';
+import { CASE_ID_IN_TEXT } from '../src/handoff/case-ids';
 
 const CONSENT_YES = 'Ja, send den videre';
 const replies = (clock = movableClock()) => new Replies(content, clock);
@@ -23,10 +24,10 @@ const BO = { username: 'bo', displayName: 'Bo' };
 const agentConversation = (username: string) => ({ channelId: 'directline', serviceUrl: 'http://agents.invalid', conversation: { id: `agent-${username}`, isGroup: false, conversationType: 'personal', name: '' } });
 
 /** A citizen in memory with a movable clock; `signIn` makes an agent present, as the agent page does. */
-function setUp(options: { hub?: 'builtin' | 'external'; protocol?: 'botframework' | 'omnichannel'; storage?: MemoryStorage | FileStorage } = {}) {
+function setUp(options: { hub?: 'builtin' | 'external'; protocol?: 'botframework' | 'omnichannel'; storage?: MemoryStorage | FileStorage; maxChats?: number } = {}) {
   const clock = movableClock();
   const storage = options.storage ?? new MemoryStorage();
-  const handoff = testHandoff(storage, clock, { hub: options.hub, waitSeconds: 300 });
+  const handoff = testHandoff(storage, clock, { hub: options.hub, waitSeconds: 300, ...(options.maxChats ? { maxChats: options.maxChats } : {}) });
   const citizen = new Conversation({ clock, storage, handoff, handoffProtocol: options.protocol });
   const signIn = async (agent = ANNA) => handoff.service.registerAgent(agent, agentConversation(agent.username));
   return { clock, storage, handoff, citizen, signIn, service: handoff.service, messenger: handoff.messenger };
@@ -36,7 +37,7 @@ function setUp(options: { hub?: 'builtin' | 'external'; protocol?: 'botframework
 async function escalate(citizen: Conversation): Promise<{ caseId: string; said: Reply[] }> {
   await citizen.say('Tal med en medarbejder');
   const said = await citizen.say(CONSENT_YES);
-  const caseId = /M-\d+/.exec(said.map((r) => r.text).join(' '))?.[0];
+  const caseId = CASE_ID_IN_TEXT.exec(said.map((r) => r.text).join(' '))?.[0];
   if (!caseId) throw new Error(`no case id in ${JSON.stringify(said)}`);
   return { caseId, said };
 }
@@ -140,7 +141,7 @@ describe('what the agent gets', () => {
     await citizen.say(CONSENT_YES);
     const event = citizen.lastActivities.find((a) => a.type === 'event') as Activity;
     expect(event.name).toBe('handoff.initiate');
-    expect(event.value).toMatchObject({ caseId: expect.stringMatching(/^M-\d{4}$/), reason: 'asked', channelId: 'test' });
+    expect(event.value).toMatchObject({ caseId: expect.stringMatching(/^M-\d{3}-\d{4}$/), reason: 'asked', channelId: 'test' });
     expect(event.relatesTo?.conversation.id).toBe('conv-1');
     const attachment = event.attachments![0]!;
     expect(attachment).toMatchObject({ contentType: 'application/json', name: 'Transcript' });
@@ -159,7 +160,7 @@ describe('what the agent gets', () => {
     const tags = JSON.parse(tagged.channelData.tags as string) as { type: string; context: Record<string, unknown> };
     expect(tagged.type).toBe('message');
     expect(tags.type).toBe('Escalate');
-    expect(tags.context).toMatchObject({ caseId: expect.stringMatching(/^M-\d+$/), reason: 'asked' });
+    expect(tags.context).toMatchObject({ caseId: expect.stringMatching(/^M-\d{3}-\d{4}$/), reason: 'asked' });
     // The agent reads the case in words, as content words it.
     const caseId = tags.context.caseId as string;
     expect(tagged.text).toBe(agentText('escalation', { caseId, reason: content.handoff.agent.reasonAsked.text, path: '–' }).text);
@@ -211,8 +212,8 @@ describe('waiting in the queue', () => {
 });
 
 describe('an agent on the case', () => {
-  async function taken() {
-    const setup = setUp();
+  async function taken(options: { maxChats?: number } = {}) {
+    const setup = setUp(options);
     await setup.signIn();
     const { caseId } = await escalate(setup.citizen);
     await setup.service.take(caseId, ANNA);
@@ -281,11 +282,11 @@ describe('an agent on the case', () => {
     expect(messenger.take('agent-anna')).toEqual([agentText('citizenLeft', { caseId })]);
   });
 
-  it('an agent cannot take a second case before the first is closed, nor end a case that is not theirs', async () => {
-    const { service, caseId, storage, clock, handoff } = await taken();
+  it('an agent cannot take more cases than AGENT_MAX_CHATS allows, nor end a case that is not theirs', async () => {
+    const { service, caseId, storage, clock, handoff } = await taken({ maxChats: 1 });
     const second = new Conversation({ clock, storage, handoff, conversationId: 'conv-2' });
     const { caseId: secondId } = await escalate(second);
-    await expect(service.take(secondId, ANNA)).rejects.toMatchObject({ code: 'busy', caseId });
+    await expect(service.take(secondId, ANNA)).rejects.toMatchObject({ code: 'busy' });
     await expect(service.close(BO, caseId)).rejects.toMatchObject({ code: 'not_yours' });
     await service.close(ANNA, caseId);
     expect((await service.take(secondId, ANNA)).agent).toEqual({ id: 'anna', name: 'Anna' });

@@ -92,7 +92,7 @@ describe('one log line per turn', () => {
     await post(bot.url, activity('log-2', { text: 'Tal med en medarbejder' }));
     await post(bot.url, activity('log-2', { text: 'Ja, send den videre' }));
     const last = bot.turns().at(-1)!;
-    expect(last.caseId).toMatch(/^M-\d+$/);
+    expect(last.caseId).toMatch(/^M-\d{3}-\d{4}$/);
     expect(last.escalation).toBe('asked');
   });
 });

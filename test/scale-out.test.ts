@@ -11,6 +11,7 @@ import type { BotStorage, StorageCallOptions } from '../src/storage/bot-storage'
 import { DeadlineStorage } from '../src/storage/deadline-storage';
 import type { StoreItems } from 'botbuilder';
 import { FakeTeamsConnector, teamsActivity } from './helpers/teams-connector';
+import { CASE_ID_IN_TEXT } from '../src/handoff/case-ids';
 
 // Today the guide begins at the passport question (Q1 has nothing to decide since NemID closed).
 const FIRST = 'Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?';
@@ -109,7 +110,7 @@ describe('two instances on one Azurite', () => {
       const citizen = (text: string) => activity('citizen-1', { text, channelId: 'webchat', serviceUrl: teams.url });
       await post(a.url, citizen('Tal med en medarbejder'));
       const queued = await post(a.url, citizen('Ja, send den videre'));
-      const caseId = /M-\d+/.exec(queued.texts.join(' '))![0];
+      const caseId = CASE_ID_IN_TEXT.exec(queued.texts.join(' '))![0];
 
       const anna = (text: string) => teamsActivity(teams.url, 'personal', ANNA, { text });
       await post(b.url, anna(`/overtag ${caseId}`));

@@ -80,7 +80,7 @@ const CASES: Record<string, RowCase> = {
   'hand-over': {
     before: ['Tal med en medarbejder', 'Ja, send den videre'],
     message: 'hallo, er der nogen?',
-    check: (said) => expect(said[0]!.text).toMatch(/^Jeg har givet din besked videre til sag M-\d+|^Din sag har nummer/),
+    check: (said) => expect(said[0]!.text).toMatch(/^Jeg har givet din besked videre til sag M-\d{3}-\d{4}|^Din sag har nummer/),
   },
   'cpr-warning': {
     message: 'mit cpr er 010150-1234',

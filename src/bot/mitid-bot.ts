@@ -113,6 +113,12 @@ export class MitIdBot extends TeamsActivityHandler {
       await next();
     });
 
+    // The person typing while an agent has the case: shown to the agent, nothing stored.
+    this.onTyping(async (context, next) => {
+      await this.handoff.typing(context);
+      await next();
+    });
+
     this.onEvent(async (context, next) => {
       if (context.activity.name === 'handoff.status') await this.handoff.onHandoffStatus(context);
       await next();
@@ -236,6 +242,8 @@ const PROCESSED_KEPT = 3;
  * again, a home-made integration) must not have them taken for resends.
  */
 function idempotencyKey(activity: Activity): string | undefined {
+  // Typing is sent every few seconds and changes nothing: remembering it would write state each time.
+  if (activity.type === ActivityTypes.Typing) return undefined;
   const channelData = activity.channelData as { clientActivityID?: unknown } | undefined;
   const client = typeof channelData?.clientActivityID === 'string' ? channelData.clientActivityID : undefined;
   const id = client ?? activity.id;

@@ -27,6 +27,9 @@ export const citizenHandoffIds = [
   'cancelled',
   'connected',
   'fromAgent',
+  'fromAgentNamed',
+  'transferred',
+  'transferredToQueue',
   'handedBack',
   'closed',
   'failed',
@@ -50,6 +53,11 @@ export const agentDeskIds = [
   'notFound',
   'noCase',
   'fromCitizen',
+  'citizenTyping',
+  'transferredToYou',
+  'transferredAway',
+  'transferredToQueue',
+  'template',
   'citizenLeft',
   'noteSaved',
   'handedBack',
@@ -65,7 +73,7 @@ export const agentDeskIds = [
 ] as const;
 
 /** The agents' slash commands, by the id the code knows them by; the words are data (`commands`). */
-export const deskCommandIds = ['queue', 'take', 'note', 'back', 'close', 'help'] as const;
+export const deskCommandIds = ['queue', 'take', 'note', 'template', 'transfer', 'back', 'close', 'help'] as const;
 export type DeskCommandId = (typeof deskCommandIds)[number];
 
 export type CitizenHandoffId = (typeof citizenHandoffIds)[number];
@@ -94,6 +102,8 @@ export const handoffTextsSchema = z
     agent: z.object(Object.fromEntries(agentDeskIds.map((id) => [id, entry])) as Record<AgentDeskId, typeof entry>).strict(),
     commands: z.object(Object.fromEntries(deskCommandIds.map((id) => [id, z.array(commandWord).min(1)])) as Record<DeskCommandId, z.ZodArray<typeof commandWord>>).strict(),
     labels: caseLabels,
+    // Canned replies; the key is the name agents type after /skabelon, so one word.
+    templates: z.record(z.string().regex(/^[a-z0-9æøå_-]+$/, 'ét ord med små bogstaver / one lower-case word'), z.object({ title: label, text, source: text }).strict()),
     phrases: z
       .object({
         stay: z.array(phrase).min(1),

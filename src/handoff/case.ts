@@ -13,6 +13,9 @@ export type CaseStatus = 'queued' | 'assigned' | 'external' | 'returned' | 'clos
 
 export const OPEN_STATUSES: ReadonlySet<CaseStatus> = new Set(['queued', 'assigned', 'external']);
 
+/** What a member of staff may see: an agent her own and the queued cases, a supervisor every case. */
+export type StaffRole = 'agent' | 'supervisor';
+
 /** Why the conversation went to a person. */
 export type EscalationReason = 'asked' | 'fallbacks';
 
@@ -29,6 +32,16 @@ export interface CaseNote {
   at: string;
   agent: string;
   text: string;
+}
+
+/** A case passed on: to a named agent, or back to the queue when `to` is absent. */
+export interface CaseTransfer {
+  at: string;
+  /** The agent who passed it on. */
+  from: CaseAgent;
+  to?: CaseAgent;
+  /** Why, for the next agent (masked). */
+  note?: string;
 }
 
 export interface CaseAgent {
@@ -61,6 +74,32 @@ export interface HandoffCase {
   notes: CaseNote[];
   /** 1–5, the person's answer after the case was closed. */
   satisfaction?: number;
+  /** The agent's own chat for this case (a conversation of its own on the agent page), once the agent opened it. */
+  agentChat?: Partial<ConversationReference>;
+  transfers?: CaseTransfer[];
+  /** Earlier cases of the same conversation or person, oldest first. */
+  earlierCaseIds?: string[];
+  /** Who took part: every agent the case was assigned to, for "her own cases" in the history. */
+  handledBy?: string[];
+}
+
+/** What the person's side knows when a case is opened. */
+export interface NewCase {
+  reason: EscalationReason;
+  channelId: string;
+  conversation: Partial<ConversationReference>;
+  guidePath: string[];
+  recentIntents: string[];
+  transcript: TranscriptLine[];
+}
+
+/** A case keeps more lines than the rolling transcript in conversation state: the agent chat is added. */
+export const CASE_TRANSCRIPT_LINES = 500;
+
+/** A new case as stored, waiting since `now`. */
+export function newCaseRecord(id: string, input: NewCase, status: 'queued' | 'external', now: string): HandoffCase {
+  const { reason, channelId, conversation, guidePath, recentIntents } = input;
+  return { id, status, reason, channelId, conversation, createdAt: now, waitingSince: now, waitNotified: false, guidePath, recentIntents, transcript: input.transcript.slice(-CASE_TRANSCRIPT_LINES), notes: [] };
 }
 
 /**

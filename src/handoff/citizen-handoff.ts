@@ -158,6 +158,12 @@ export class CitizenHandoff {
     flags.lastGuidePath = this.deps.guide.describe(path);
   }
 
+  /** The person is typing: passed to the agent who has their case (Web Chat sends this every few seconds while they type). */
+  async typing(context: TurnContext): Promise<void> {
+    const flags = await this.flags.get(context, {});
+    if (flags.caseId) await this.deps.service.citizenTyping(flags.caseId);
+  }
+
   /**
    * `handoff.status` from a contact-centre hub on the channel. Our own endpoint's users could
    * post events themselves, so there it is ignored: our own hub changes cases directly.

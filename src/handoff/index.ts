@@ -25,6 +25,8 @@ export function createHandoff(options: {
   waitSeconds?: number;
   announce?: HandoffServiceDeps['announce'];
   changed?: HandoffServiceDeps['changed'];
+  maxChats?: number;
+  historyDays?: number;
 }): Handoff {
   const store = new CaseStore(options.storage);
   const presence = new AgentPresence(options.clock);
@@ -40,6 +42,8 @@ export function createHandoff(options: {
     waitSeconds: options.waitSeconds ?? 300,
     ...(options.announce ? { announce: options.announce } : {}),
     ...(options.changed ? { changed: options.changed } : {}),
+    ...(options.maxChats ? { maxChats: options.maxChats } : {}),
+    ...(options.historyDays ? { historyDays: options.historyDays } : {}),
   });
   return { service, store, presence };
 }

@@ -50,7 +50,7 @@ export class BotMetrics {
   private readonly latency: Histogram<'channel'>;
   private readonly responses: Counter<'route' | 'status'>;
 
-  constructor(handoff: Pick<HandoffService, 'queue'>, logger: Logger) {
+  constructor(handoff: Pick<HandoffService, 'queue' | 'store'>, logger: Logger) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.turns = new Counter({ name: 'mitid_turns_total', help: 'Turns handled, by channel and activity type', labelNames: ['channel', 'type'], registers });
@@ -79,6 +79,16 @@ export class BotMetrics {
           oldestWait.set(queued.reduce((max, c) => Math.max(max, c.waitingSeconds), 0));
           openCases.reset();
           for (const c of open) openCases.inc({ status: c.status });
+          // Running totals in storage: the same on every instance, however many there are.
+          const scores = await handoff.store.scores();
+          ratings.reset();
+          for (const score of ['1', '2', '3', '4', '5']) ratings.set({ score }, scores.counts[score] ?? 0);
+          agentAverage.reset();
+          agentRated.reset();
+          for (const [agent, totals] of Object.entries(scores.agents)) {
+            agentRated.set({ agent }, totals.rated);
+            if (totals.rated > 0) agentAverage.set({ agent }, totals.sum / totals.rated);
+          }
         } catch (err) {
           // A scrape must still answer when storage is down; the stale values and this counter show it.
           queueReadErrors.inc();
@@ -92,6 +102,9 @@ export class BotMetrics {
     const queueLength = new Gauge({ name: 'mitid_handoff_queue_length', help: 'Cases waiting for an agent', registers, collect: readQueue });
     const oldestWait = new Gauge({ name: 'mitid_handoff_oldest_wait_seconds', help: 'How long the longest-waiting case in the queue has waited (0 when empty)', registers, collect: readQueue });
     const openCases = new Gauge({ name: 'mitid_handoff_open_cases', help: 'Open cases by status', labelNames: ['status'], registers, collect: readQueue });
+    const ratings = new Gauge({ name: 'mitid_handoff_satisfaction_ratings', help: 'Satisfaction answers after closed cases, by score (1-5)', labelNames: ['score'], registers, collect: readQueue });
+    const agentAverage = new Gauge({ name: 'mitid_handoff_agent_satisfaction_average', help: 'Average satisfaction score of each agent\'s rated cases', labelNames: ['agent'], registers, collect: readQueue });
+    const agentRated = new Gauge({ name: 'mitid_handoff_agent_rated_cases', help: 'Rated cases of each agent', labelNames: ['agent'], registers, collect: readQueue });
     const queueReadErrors = new Counter({ name: 'mitid_handoff_queue_read_errors_total', help: 'Scrapes that could not read the hand-over queue from storage', registers });
   }
 

@@ -57,7 +57,7 @@ export class RecordingMessenger implements Messenger {
 }
 
 /** The hand-over on `storage` with a recording messenger, as the bot harness uses it. */
-export function testHandoff(storage: Storage, clock: Clock, options: { hub?: 'builtin' | 'external'; waitSeconds?: number } = {}): Handoff & { messenger: RecordingMessenger } {
+export function testHandoff(storage: Storage, clock: Clock, options: { hub?: 'builtin' | 'external'; waitSeconds?: number; maxChats?: number } = {}): Handoff & { messenger: RecordingMessenger } {
   const messenger = new RecordingMessenger();
   return { ...createHandoff({ storage, content, clock, logger: createLogger('silent'), messenger, ...options }), messenger };
 }

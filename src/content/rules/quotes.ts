@@ -31,6 +31,9 @@ export function quoteRules(content: Content, sources: ContentSources): Problem[]
   for (const side of ['citizen', 'agent'] as const) {
     for (const [id, entry] of Object.entries(content.handoff[side])) check(FILES.handoff, [side, id, 'source'], entry.source);
   }
+  for (const [name, template] of Object.entries(content.handoff.templates)) {
+    check(FILES.handoff, ['templates', name, 'source'], template.source);
+  }
   [...content.intents.intents.values()].forEach((intent, i) => {
     intent.sources.forEach((source, j) => check(FILES.faq, ['intents', i, 'sources', j, 'quote'], source.quote, source.file));
   });
