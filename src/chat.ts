@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const adapter = new TerminalAdapter((line) => process.stdout.write(`${line}\n`), content.labels.botName);
   // The terminal is one conversation, so messages from outside a turn (a timeout) are simply printed.
   const messenger = { send: async (_to: unknown, activities: Array<Partial<Activity>>) => void (await adapter.sendActivities(new TurnContext(adapter, {}), activities)) };
-  const { service } = createHandoff({ storage, content, clock, logger: createLogger('silent'), messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS });
+  const { service } = createHandoff({ storage, content, clock, logger: createLogger('silent'), messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS, maxChats: config.AGENT_MAX_CHATS, historyDays: config.HANDOFF_HISTORY_DAYS });
   const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff: service, handoffProtocol: config.HANDOFF_PROTOCOL });
   const user = { id: 'terminal-user', name: content.labels.you };
   const botAccount = { id: 'mitid-hjaelperen', name: content.labels.botName };

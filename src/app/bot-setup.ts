@@ -46,7 +46,7 @@ export function setUpBot(deps: AppDeps): BotSetup {
     return directLine.continueConversation(reference, logic);
   });
   const announce = caseAnnouncer(config, messenger, () => handoff);
-  const { service: handoff, store, presence } = createHandoff({ storage, content, clock, logger, messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS, ...(announce ? { announce } : {}) });
+  const { service: handoff, store, presence } = createHandoff({ storage, content, clock, logger, messenger, hub: config.AGENT_HUB, waitSeconds: config.HANDOFF_WAIT_SECONDS, maxChats: config.AGENT_MAX_CHATS, historyDays: config.HANDOFF_HISTORY_DAYS, ...(announce ? { announce } : {}) });
   const teams = config.TEAMS_AGENTS.length > 0 ? new TeamsDesk(handoff, config.TEAMS_AGENTS, personalChatOpener(adapter, config.MicrosoftAppId)) : undefined;
   const bot = createBotOnStorage({ content, clock, storage, recognizer, maxMessageChars: config.MAX_MESSAGE_CHARS, handoff, handoffProtocol: config.HANDOFF_PROTOCOL, ...(teams ? { teams } : {}) });
   const metrics = new BotMetrics(handoff, logger);
