@@ -2,8 +2,10 @@ import type { CloudAdapter, ConfigurationBotFrameworkAuthenticationOptions } fro
 import path from 'node:path';
 import restify from 'restify';
 import type { MitIdBot } from './bot/mitid-bot';
-import { AgentDesk, directLineAgents } from './handoff/agent-desk';
+import { AgentDesk } from './handoff/agent-desk';
 import { registerAgentRoutes } from './handoff/agent-routes';
+import { StaffDesk } from './desk/staff-desk';
+import type { OidcSignInOptions } from './desk/oidc-sign-in';
 import type { HandoffService } from './handoff/handoff-service';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -38,6 +40,8 @@ export interface AppDeps {
   handoffOptions?: { sweepIntervalMs?: number };
   /** Tests point token validation at a local stand-in for Microsoft's OpenID metadata. */
   authOverrides?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
+  /** Tests shorten the staff sign-in's waits for their local OpenID provider. */
+  oidcOptions?: OidcSignInOptions;
 }
 
 export interface App {
@@ -46,6 +50,8 @@ export interface App {
   adapter: CloudAdapter;
   /** Cases and the queue (tests run its timeout sweep directly). */
   handoff: HandoffService;
+  /** Staff sign-in and sessions of the agent desk. */
+  staff: StaffDesk;
   /** Starts listening; resolves with the port (useful with PORT=0 in tests). */
   listen(): Promise<number>;
   /** Stops taking requests, lets turns in flight finish, flushes state. */
@@ -71,9 +77,15 @@ export function createApp(deps: AppDeps): App {
   // The bot's replies to widget conversations travel over HTTP to this server's own
   // connector routes, so the endpoint needs the address it listens on.
   let selfUrl = '';
-  const endpoint = registerDirectLine(server, { config, adapter, bots: { user: bot, agent: new AgentDesk(handoff, directLineAgents(config.AGENT_ACCOUNTS)) }, logger, clock, selfUrl: () => selfUrl }, directLineOptions);
+  // Agents' tokens are bound to staff sessions: Direct Line asks the desk about each, and the desk knows who writes.
+  const staff = new StaffDesk({ config, clock, logger, storage, service: handoff, presence, ...(deps.oidcOptions ? { oidcOptions: deps.oidcOptions } : {}) });
+  const agentDesk = new AgentDesk(handoff, staff.identify);
+  const endpoint = registerDirectLine(server, { config, adapter, bots: { user: bot, agent: agentDesk }, logger, clock, selfUrl: () => selfUrl, agentSession: staff.directLineCheck }, directLineOptions);
   useDirectLine(endpoint);
-  if (config.AGENT_HUB === 'builtin') registerAgentRoutes(server, { config, clock, logger, signer: endpoint.signer, service: handoff, presence });
+  if (config.AGENT_HUB === 'builtin') {
+    const agentRoute = staff.registerRoutes(server, endpoint.signer);
+    registerAgentRoutes(server, { config, clock, logger, signer: endpoint.signer, service: handoff, presence }, agentRoute);
+  }
   const sweep = startTimeoutSweep(handoff, logger, handoffOptions?.sweepIntervalMs ?? 15_000);
 
   return {
@@ -81,9 +93,11 @@ export function createApp(deps: AppDeps): App {
     bot,
     adapter,
     handoff,
+    staff,
     listen: async () => {
       // Storage may be away at start: the server listens anyway, says not ready, and gets ready by itself.
       void prepareCases(cases, requests, logger, () => (casesReady = true));
+      void staff.prepare();
       return listenOn(server, config, (url) => (selfUrl = url));
     },
     close: async () => {

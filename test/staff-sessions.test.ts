@@ -168,10 +168,14 @@ describe.each(storages)('staff sessions on %s', (_name, makeStorage) => {
     expect(await tokens.verify(`${body}.${'A'.repeat(43)}`)).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  it('refuses to issue a token for an agent id that Direct Line ids cannot carry', async () => {
+  it('refuses to issue a token for an agent id that Direct Line ids cannot carry, and carries one with a dot', async () => {
+    accounts.set('anna@kommune.dk', account('anna@kommune.dk'));
+    const mail = await sessions.open('anna@kommune.dk', 'agent', 'password');
+    expect(() => tokens.issue(mail)).toThrow(/anna@kommune/);
     accounts.set('anna.b', account('anna.b'));
-    const session = await sessions.open('anna.b', 'agent', 'password');
-    expect(() => tokens.issue(session)).toThrow(/anna\.b/);
+    const dotted = tokens.issue(await sessions.open('anna.b', 'agent', 'password'))!;
+    expect(dotted.conversationId).toBe('agent-anna.b');
+    expect((await tokens.verify(dotted.token)).ok).toBe(true);
   });
 
   it('lets an access token expire after its 20 minutes even while the session lives', async () => {

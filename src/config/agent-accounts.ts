@@ -9,6 +9,9 @@ const SALT_BYTES = 16;
 const USERNAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+/** The start of the agent ids of staff signed in with OpenID Connect (src/desk/desk-agents.ts), kept out of local usernames. */
+export const OIDC_AGENT_PREFIX = 'oidc-';
+
 /** An agent who may sign in on /agent; only the scrypt hash of the password is kept. */
 export interface AgentAccount {
   username: string;
@@ -43,7 +46,9 @@ export const agentAccountsSchema = z.string().transform((value, ctx): AgentAccou
           ? 'brugernavn må kun have a-z, 0-9, punktum, bindestreg og understreg / username may only use a-z, 0-9, dot, dash and underscore'
           : !BASE64URL.test(salt) || !BASE64URL.test(hash) || Buffer.from(hash, 'base64url').length !== KEY_BYTES
             ? 'salt og hash skal komme fra npm run agent:password / salt and hash must come from npm run agent:password'
-            : accounts.some((a) => a.username === username)
+            : username.startsWith(OIDC_AGENT_PREFIX)
+              ? `brugernavne, der begynder med "${OIDC_AGENT_PREFIX}", er forbeholdt login med OpenID Connect / usernames beginning "${OIDC_AGENT_PREFIX}" are kept for OpenID Connect sign-in`
+              : accounts.some((a) => a.username === username)
               ? 'brugernavnet står der to gange / the username appears twice'
               : undefined;
     if (problem) {
@@ -58,6 +63,7 @@ export const agentAccountsSchema = z.string().transform((value, ctx): AgentAccou
 /** The AGENT_ACCOUNTS entry for `username` with a fresh salt. */
 export async function hashAgentPassword(username: string, password: string): Promise<string> {
   if (!USERNAME.test(username)) throw new Error('brugernavn må kun have a-z, 0-9, punktum, bindestreg og understreg / username may only use a-z, 0-9, dot, dash and underscore');
+  if (username.startsWith(OIDC_AGENT_PREFIX)) throw new Error(`brugernavne, der begynder med "${OIDC_AGENT_PREFIX}", er forbeholdt OpenID Connect / usernames beginning "${OIDC_AGENT_PREFIX}" are kept for OpenID Connect`);
   if (password.length < 10) throw new Error('adgangskoden skal være mindst 10 tegn / the password must be at least 10 characters');
   const salt = randomBytes(SALT_BYTES);
   const hash = await scrypt(password, salt, KEY_BYTES);

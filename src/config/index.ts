@@ -162,7 +162,10 @@ export const configSchema = z.object({
   AGENT_MAX_CHATS: positiveInt(3, 20),
   HANDOFF_HISTORY_DAYS: positiveInt(90, 3650),
   AGENT_ACCOUNTS: z.preprocess(emptyAsUndefined, agentAccountsSchema.default([])),
+  // Usernames of AGENT_ACCOUNTS who read every case; checked against the accounts in parseConfig.
+  AGENT_SUPERVISORS: commaList(),
   AGENT_SESSION_HOURS: positiveInt(8, 24),
+  AGENT_IDLE_MINUTES: positiveInt(60, 24 * 60),
   OIDC_ISSUER: oidcUrl,
   OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
   OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -170,6 +173,9 @@ export const configSchema = z.object({
   OIDC_REDIRECT_URL: oidcUrl,
   OIDC_ALLOWED_GROUPS: commaList(),
   OIDC_ALLOWED_USERS: commaList(),
+  OIDC_SUPERVISOR_GROUPS: commaList(),
+  // A brand, not a sentence: the page's own text (dialogs/pages.yaml) puts it in its button.
+  OIDC_PROVIDER_NAME: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(60).default('Microsoft')),
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, message: 'skal være en http(s)-adresse / must be an http(s) URL' }).optional()),
   TEAMS_VALID_DOMAINS: z.preprocess(
     emptyAsUndefined,
@@ -227,6 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       );
     }
     checkOidc(result.data);
+    checkSupervisors(result.data);
     return result.data;
   }
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -254,6 +261,15 @@ function checkOidc(config: Config): void {
     config.OIDC_REDIRECT_URL = redirect;
   }
   if (!config.OIDC_REDIRECT_URL) throw oidcProblem('OIDC_REDIRECT_URL', 'mangler, sæt den eller PUBLIC_URL / missing, set it or PUBLIC_URL');
+}
+
+/** Usernames are compared as sign-in compares them; a name that is no account is a typo, not a wish. */
+function checkSupervisors(config: Config): void {
+  config.AGENT_SUPERVISORS = config.AGENT_SUPERVISORS.map((name) => name.toLowerCase());
+  const unknown = config.AGENT_SUPERVISORS.filter((name) => !config.AGENT_ACCOUNTS.some((a) => a.username === name));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Ugyldig konfiguration / invalid configuration: AGENT_SUPERVISORS: ${unknown.join(', ')} findes ikke i AGENT_ACCOUNTS / not in AGENT_ACCOUNTS`);
+  }
 }
 
 /**

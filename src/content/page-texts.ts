@@ -8,7 +8,7 @@ import { placeholdersIn, strayBraces } from './placeholders';
  */
 const AGENT = {
   requests: { network: [], failed: [] },
-  signIn: { missing: [], expired: [], loggedOut: [] },
+  signIn: { missing: [], expired: [], loggedOut: [], oidc: ['provider'], or: [], oidcNotAllowed: [], oidcExpired: [], oidcFailed: ['provider'], finishing: [] },
   queue: {
     failed: [],
     pageTitle: ['count', 'title'],

@@ -8,6 +8,7 @@ import { phraseRules } from './rules/phrases';
 import { placeholderRules } from './rules/placeholders';
 import type { Problem } from './rules/problem';
 import { quoteRules } from './rules/quotes';
+import { textsOf } from './rules/texts';
 
 export { formatProblem, type Problem } from './rules/problem';
 export { heldoutSchema, type HeldoutUtterance } from './rules/heldout';
@@ -23,13 +24,15 @@ export interface ValidateOptions {
  * sources and with the code. Each problem names its file and the path in it; none means sound.
  */
 export function validateContent(content: Content, sources: ContentSources, options: ValidateOptions = {}): Problem[] {
+  // Every text with its place, gathered once: two rules read them all, at every start-up.
+  const texts = textsOf(content);
   return [
     ...guideRules(content),
     ...intentRules(content),
     ...phraseRules(content),
-    ...placeholderRules(content),
+    ...placeholderRules(texts),
     ...quoteRules(content, sources),
-    ...datedTextRules(content),
+    ...datedTextRules(content, texts),
     ...(options.heldout ? heldoutRules(content, options.heldout) : []),
   ];
 }

@@ -12,6 +12,8 @@ export interface StaffSession {
   /** 128 random bits, base64url: unguessable, and it is only ever sent inside a signed token. */
   id: string;
   agentId: string;
+  /** The name shown for her on the desk and to citizens, as she signed in. */
+  displayName: string;
   role: StaffRole;
   method: SignInMethod;
   createdAt: string;
@@ -52,9 +54,31 @@ interface Generation {
   generation: number;
 }
 
+/** Someone who has signed in, for an admin to find by id or by the name she signs in with. */
+export interface StaffEntry {
+  id: string;
+  name: string;
+  /** What she types or the provider calls her (an e-mail address for OIDC); absent when it is the id. */
+  login?: string;
+}
+
+/** Who may have sessions (the same reason as the index: Storage cannot list keys). */
+interface StaffDirectory {
+  staff: StaffEntry[];
+}
+
+/** What a sign-in knows of the person besides her id. */
+export interface StaffProfile {
+  displayName?: string;
+  login?: string;
+}
+
 const SESSION_PREFIX = 'desk/session/';
 const AGENT_PREFIX = 'desk/staff/';
 const GENERATION_KEY = 'desk/session-generation';
+const DIRECTORY_KEY = 'desk/staff-directory';
+// A municipality's staff, with room; past it the entries not seen longest go first.
+const MAX_DIRECTORY = 5_000;
 const HOUR = 3_600_000;
 // One person needs a few (desk, phone, a second window); more than this is a script, and the oldest go.
 const MAX_SESSIONS_PER_AGENT = 20;
@@ -97,7 +121,7 @@ export class StaffSessions {
   }
 
   /** Opens a session after a successful sign-in; throws when the account has no credential to bind it to. */
-  async open(agentId: string, role: StaffRole, method: SignInMethod): Promise<StaffSession> {
+  async open(agentId: string, role: StaffRole, method: SignInMethod, profile: StaffProfile = {}): Promise<StaffSession> {
     const fingerprint = await this.currentFingerprint(agentId);
     if (fingerprint === undefined) throw new Error(`no account "${agentId}" to open a session for`);
     const now = this.clock.now();
@@ -105,6 +129,7 @@ export class StaffSessions {
     const record: StoredSession = {
       id: randomBytes(16).toString('base64url'),
       agentId,
+      displayName: profile.displayName ?? agentId,
       role,
       method,
       createdAt: now.toISOString(),
@@ -116,7 +141,13 @@ export class StaffSessions {
     // A fresh random key: nobody else can be writing it.
     await this.storage.write({ [SESSION_PREFIX + record.id]: { ...record, eTag: '*' } });
     await this.listInIndex(record);
+    await this.listInDirectory({ id: agentId, name: record.displayName, ...(profile.login && profile.login !== agentId ? { login: profile.login } : {}) });
     return this.view(record);
+  }
+
+  /** Everyone who has signed in, the newest (or newly renamed) first; for `npm run agent:sessions`. */
+  async staff(): Promise<StaffEntry[]> {
+    return [...((await this.read<StaffDirectory>(DIRECTORY_KEY))?.value.staff ?? [])].reverse();
   }
 
   /** The live session with this id, or undefined (unknown, ended, expired, idle, revoked, credential changed). */
@@ -197,6 +228,7 @@ export class StaffSessions {
     return {
       id: record.id,
       agentId: record.agentId,
+      displayName: record.displayName ?? record.agentId,
       role: record.role,
       method: record.method,
       createdAt: record.createdAt,
@@ -216,6 +248,18 @@ export class StaffSessions {
     });
     const dropped = (before?.sessions ?? []).filter((id) => !after?.sessions.includes(id));
     if (dropped.length > 0) await this.storage.delete(dropped.map((id) => SESSION_PREFIX + id));
+  }
+
+  /** Written only for someone new or renamed, so an everyday sign-in reads it and writes nothing. */
+  private async listInDirectory(entry: StaffEntry): Promise<void> {
+    const same = (e: StaffEntry) => e.id === entry.id && e.name === entry.name && e.login === entry.login;
+    if ((await this.read<StaffDirectory>(DIRECTORY_KEY))?.value.staff.some(same)) return;
+    await this.readModifyWrite<StaffDirectory>(DIRECTORY_KEY, (directory) => {
+      const staff = directory?.staff ?? [];
+      if (staff.some(same)) return undefined;
+      const others = staff.filter((e) => e.id !== entry.id);
+      return { staff: [...others.slice(Math.max(0, others.length - MAX_DIRECTORY + 1)), entry] };
+    });
   }
 
   /** Which of these sessions have ended (gone, or past their absolute end or idle time). */

@@ -46,17 +46,17 @@ function registerTokenRoutes(server: Server, ctx: DirectLineContext): void {
         sendError(res, 429, 'TooManyRequests', messages.tooManyConversations, { 'Retry-After': String(wait) });
         return;
       }
-      const claims = { conversationId: randomBytes(12).toString('hex'), userId: `dl_${randomBytes(12).toString('hex')}` };
-      res.send(200, issue(ctx, claims));
+      const claims = { conversationId: randomBytes(12).toString('hex'), userId: `dl_${randomBytes(12).toString('hex')}`, role: 'user' as const };
+      res.send(200, issue(ctx, claims, ctx.config.DIRECTLINE_TOKEN_TTL_SECONDS));
     }),
   );
 
   server.post(
     `${DIRECTLINE_PREFIX}/tokens/refresh`,
     clientRoute(ctx, async (req, res) => {
-      const claims = authenticate(ctx, req, res);
-      if (!claims) return;
-      res.send(200, issue(ctx, claims));
+      const caller = await authorized(ctx, req, res);
+      if (!caller) return;
+      res.send(200, issue(ctx, caller.claims, caller.ttl));
     }),
   );
 }
@@ -66,39 +66,42 @@ function registerConversationRoutes(server: Server, ctx: DirectLineContext): voi
   server.post(
     `${DIRECTLINE_PREFIX}/conversations`,
     clientRoute(ctx, async (req, res) => {
-      const claims = authenticate(ctx, req, res);
-      if (!claims) return;
+      const caller = await authorized(ctx, req, res, undefined, true);
+      if (!caller) return;
+      const { claims, ttl } = caller;
       const first = ctx.store.start(claims.conversationId);
       if (first) await welcome(ctx, claims, localeOf(req.body));
-      res.send(first ? 201 : 200, { ...issue(ctx, claims), streamUrl: streamUrl(ctx, req, claims, undefined) });
+      res.send(first ? 201 : 200, { ...issue(ctx, claims, ttl), streamUrl: streamUrl(ctx, req, claims, undefined, ttl) });
     }),
   );
 
   server.get(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId`,
     clientRoute(ctx, async (req, res) => {
-      const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
-      if (!claims) return;
+      const caller = await authorized(ctx, req, res, param(req, 'conversationId'));
+      if (!caller) return;
+      const { claims, ttl } = caller;
       ctx.store.touch(claims.conversationId);
       const watermark = parseWatermark(req.query?.watermark);
-      res.send(200, { ...issue(ctx, claims), streamUrl: streamUrl(ctx, req, claims, watermark) });
+      res.send(200, { ...issue(ctx, claims, ttl), streamUrl: streamUrl(ctx, req, claims, watermark, ttl) });
     }),
   );
 
   server.get(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
     clientRoute(ctx, async (req, res) => {
-      const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
-      if (!claims) return;
-      res.send(200, ctx.store.since(claims.conversationId, parseWatermark(req.query?.watermark)));
+      const caller = await authorized(ctx, req, res, param(req, 'conversationId'));
+      if (!caller) return;
+      res.send(200, ctx.store.since(caller.claims.conversationId, parseWatermark(req.query?.watermark)));
     }),
   );
 }
 
 /** The person's message: checked, rate-limited per token, stored once (a retry gets the same id), and given to the bot. */
 async function postActivity(ctx: DirectLineContext, req: Request, res: Response): Promise<void> {
-  const claims = authenticate(ctx, req, res, param(req, 'conversationId'));
-  if (!claims) return;
+  const caller = await authorized(ctx, req, res, param(req, 'conversationId'), true);
+  if (!caller) return;
+  const { claims } = caller;
   const parsed = parsePostedActivity(req.body);
   if (!parsed.ok) {
     sendError(res, 400, 'BadArgument', `${messages.badActivity}: ${parsed.problem}`);
@@ -134,23 +137,38 @@ async function postActivity(ctx: DirectLineContext, req: Request, res: Response)
   res.send(200, { id: stored.id });
 }
 
-function issue(ctx: DirectLineContext, claims: Pick<TokenClaims, 'conversationId' | 'userId'> & { role?: TokenClaims['role'] }): ConversationBody {
-  return issueAccess(ctx, { conversationId: claims.conversationId, userId: claims.userId, role: claims.role ?? 'user' });
+const SESSION_ENDED = 'Dit login som medarbejder er afsluttet. Log ind igen. (Your staff session has ended. Sign in again.)';
+
+/**
+ * The token's claims and how long a token issued now may live, or undefined after answering.
+ * Citizens get DIRECTLINE_TOKEN_TTL_SECONDS. An agent's token counts only while her staff session
+ * lives, and a new one never outlives it, so no Direct Line call (refresh above all) keeps a
+ * signed-out agent going; refused with 403, as Direct Line refuses an expired token, so Web Chat
+ * stops trying and the agent page goes back to sign-in. `act`: the request is the caller's own doing.
+ */
+async function authorized(ctx: DirectLineContext, req: Request, res: Response, conversationId?: string, act = false): Promise<{ claims: TokenClaims; ttl: number } | undefined> {
+  const claims = authenticate(ctx, req, res, conversationId);
+  if (!claims) return undefined;
+  if (claims.role !== 'agent') return { claims, ttl: ctx.config.DIRECTLINE_TOKEN_TTL_SECONDS };
+  const left = ctx.agentSession ? await ctx.agentSession(claims, act) : undefined;
+  if (left !== undefined && left > 0) return { claims, ttl: left };
+  sendError(res, 403, 'TokenExpired', SESSION_ENDED);
+  return undefined;
 }
 
-/** A REST token for the conversation; agents' tokens keep the agent role and live for a working day. */
-export function issueAccess(ctx: Pick<DirectLineContext, 'signer' | 'config'>, claims: Pick<TokenClaims, 'conversationId' | 'userId' | 'role'>): ConversationBody {
-  const ttl = claims.role === 'agent' ? ctx.config.AGENT_SESSION_HOURS * 3600 : ctx.config.DIRECTLINE_TOKEN_TTL_SECONDS;
-  const { token, expiresIn } = ctx.signer.sign({ kind: 'access', ...claims }, ttl);
-  return { conversationId: claims.conversationId, token, expires_in: expiresIn };
+/** A REST token for the same conversation, user, role and staff session. */
+function issue(ctx: DirectLineContext, claims: Pick<TokenClaims, 'conversationId' | 'userId' | 'role' | 'sessionId'>, ttl: number): ConversationBody {
+  const { conversationId, userId, role, sessionId } = claims;
+  const { token, expiresIn } = ctx.signer.sign({ kind: 'access', conversationId, userId, role, ...(sessionId !== undefined ? { sessionId } : {}) }, ttl);
+  return { conversationId, token, expires_in: expiresIn };
 }
 
 /** ws(s)://<the host the client used>/v3/directline/conversations/<id>/stream?t=<stream token>[&watermark=N] */
-function streamUrl(ctx: DirectLineContext, req: Request, claims: TokenClaims, watermark: number | undefined): string {
+function streamUrl(ctx: DirectLineContext, req: Request, claims: TokenClaims, watermark: number | undefined, ttl: number): string {
   const forwarded = req.headers['x-forwarded-proto'];
   const secure = req.isSecure() || (typeof forwarded === 'string' && forwarded.split(',')[0]?.trim() === 'https');
   const host = req.headers.host ?? new URL(ctx.selfUrl()).host;
-  const { token } = ctx.signer.sign({ kind: 'stream', conversationId: claims.conversationId, userId: claims.userId, role: claims.role }, ctx.streamTokenTtlSeconds);
+  const { token } = ctx.signer.sign({ kind: 'stream', conversationId: claims.conversationId, userId: claims.userId, role: claims.role }, Math.min(ctx.streamTokenTtlSeconds, ttl));
   const query = new URLSearchParams({ t: token });
   if (watermark !== undefined) query.set('watermark', String(watermark));
   return `${secure ? 'wss' : 'ws'}://${host}${DIRECTLINE_PREFIX}/conversations/${encodeURIComponent(claims.conversationId)}/stream?${query.toString()}`;

@@ -5,8 +5,9 @@ import type { DirectLineContext } from './context';
 import { messages, sendError } from './errors';
 import { guarded, param, type Handler } from './http-util';
 import { hasInternalSecret } from './internal-auth';
+import { DIRECT_LINE_ID } from './tokens';
 
-const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const CONVERSATION_ID = DIRECT_LINE_ID;
 
 /**
  * The slice of the Bot Connector API the bot's replies use (`sendToConversation`,

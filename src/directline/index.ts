@@ -7,7 +7,7 @@ import { InFlight } from '../async/in-flight';
 import { BotBridge, type DirectLineRole, type TurnHandler } from './bot-bridge';
 import { registerClientRoutes } from './client-routes';
 import { registerConnectorRoutes } from './connector-routes';
-import type { DirectLineContext } from './context';
+import type { AgentSessionCheck, DirectLineContext } from './context';
 import { ConversationStore } from './conversations';
 import { newInternalSecret } from './internal-auth';
 import { SlidingWindowLimiter } from './rate-limit';
@@ -23,6 +23,8 @@ export interface DirectLineDeps {
   clock: Clock;
   /** The server's own base URL, e.g. http://127.0.0.1:3978; read only after listen. */
   selfUrl: () => string;
+  /** Checks agents' tokens against their staff sessions (src/desk); without it agents' tokens are refused. */
+  agentSession?: AgentSessionCheck;
 }
 
 /** Knobs with sensible defaults; tests make the timers short. */
@@ -67,6 +69,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
     conversationsPerIp: new SlidingWindowLimiter(config.LIMIT_CONVERSATIONS_PER_IP_PER_HOUR, 60 * 60_000, clock),
     messagesPerToken: new SlidingWindowLimiter(config.LIMIT_MESSAGES_PER_MINUTE, 60_000, clock),
     streamTokenTtlSeconds: Math.min(300, config.DIRECTLINE_TOKEN_TTL_SECONDS),
+    ...(deps.agentSession ? { agentSession: deps.agentSession } : {}),
     isClosing: () => closing,
     track: (work) => inFlight.track(work),
   };

@@ -6,7 +6,7 @@ import { originAllowed } from './cors';
 import { parseWatermark } from './http-util';
 import { DIRECTLINE_PREFIX } from './client-routes';
 
-const STREAM_PATH = new RegExp(`^${DIRECTLINE_PREFIX}/conversations/([A-Za-z0-9_-]{1,100})/stream$`);
+const STREAM_PATH = new RegExp(`^${DIRECTLINE_PREFIX}/conversations/([A-Za-z0-9._-]{1,100})/stream$`);
 
 export interface StreamServer {
   /** For `server.server.on('upgrade', …)`. */

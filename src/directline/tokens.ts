@@ -32,7 +32,13 @@ interface Payload {
   i?: string;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+/**
+ * The characters of every Direct Line id here (conversations, users, sessions). Dots are in, so
+ * a local agent "anna.b" keeps her name in her ids; slashes, colons and spaces stay out, since
+ * ids end up in URLs and storage keys.
+ */
+export const DIRECT_LINE_ID = /^[A-Za-z0-9._-]{1,100}$/;
+const ID_PATTERN = DIRECT_LINE_ID;
 
 /**
  * Direct Line tokens: `base64url(JSON payload).base64url(HMAC-SHA256(payload))`. Stateless, so

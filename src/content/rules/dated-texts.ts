@@ -3,7 +3,7 @@ import { commonTarget, type GuideContent } from '../guide-content';
 import type { Content } from '../load-content';
 import { boundaryDays, guideDated, onDays, reachableOn } from './guide-days';
 import { at, type Problem } from './problem';
-import { textsOf, type Text } from './texts';
+import type { Text } from './texts';
 
 /** NemID stopped working for online banking on this day, and closed for good on the next. */
 const BANKING_STOP = '2022-10-31';
@@ -58,7 +58,7 @@ function saidOn(text: Text, day: string, guide: GuideContent, reached: (day: str
 }
 
 /** Every text is true on each day it can be said: NemID open or closed, the banking stop ahead or past. */
-export function datedTextRules(content: Content): Problem[] {
+export function datedTextRules(content: Content, texts: readonly Text[]): Problem[] {
   const days = boundaryDays(allDatedValues(content), [BANKING_STOP, NEMID_CLOSED]);
   const reachedByDay = new Map<string, ReadonlySet<string>>();
   const reached = (day: string) => {
@@ -66,7 +66,7 @@ export function datedTextRules(content: Content): Problem[] {
     return reachedByDay.get(day)!;
   };
   const problems: Problem[] = [];
-  for (const text of textsOf(content)) {
+  for (const text of texts) {
     if (text.role !== 'said') continue;
     const statement = text.text.replace(QUOTED, '');
     for (const { words, wrong, message } of TENSES) {

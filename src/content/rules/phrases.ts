@@ -20,6 +20,7 @@ const TITLE_MEANS_COMMAND: Partial<Record<IntentId, CommandId>> = {
 };
 
 /** Commands as the router reads them (src/bot/turn-actions.ts). */
+type CommandMatcher = PhraseMatcher<CommandId>;
 
 /** A phrase under two answers or two commands makes the message mean both; the matcher then picks neither or the wrong one. */
 function clashes(content: Content): Problem[] {
@@ -45,8 +46,7 @@ function clashes(content: Content): Problem[] {
  * Buttons send their title as the person's message: each title must be understood when tapped, and
  * an intent's title (the "Mente du …?" and follow-up buttons) must not be taken for another command.
  */
-function buttonTitles(content: Content): Problem[] {
-  const commands = botCommands(content.phrases);
+function buttonTitles(content: Content, commands: CommandMatcher): Problem[] {
   const problems: Problem[] = [];
   for (const [id, message] of Object.entries(content.messages)) {
     (message.buttons ?? []).forEach((title, i) => {
@@ -71,9 +71,8 @@ const CONSENT_TEXTS = ['consent', 'offerAfterFallbacks', 'consentNoCall'] as con
 const QUEUE_TEXTS: ReadonlySet<string> = new Set(['queued', 'noAgents', 'timeout', 'sentToHub', 'waitingForHub', 'stillQueued', 'keepWaiting']);
 
 /** The hand-over's buttons, each read by what reads the reply to that text: consent, the queue, the score, or the router's commands. */
-function handoffButtons(content: Content): Problem[] {
+function handoffButtons(content: Content, commands: CommandMatcher): Problem[] {
   const { handoff, phrases } = content;
-  const commands = botCommands(content.phrases);
   const queue = new PhraseMatcher({ stay: handoff.phrases.stay, cancel: handoff.phrases.cancel }, { shortPhraseWords: 2, fillers: phrases.fillers });
   const scores = new PhraseMatcher(handoff.phrases.scores, { shortPhraseWords: Number.MAX_SAFE_INTEGER, fillers: phrases.fillers });
   const problems: Problem[] = [];
@@ -99,5 +98,7 @@ function handoffButtons(content: Content): Problem[] {
 }
 
 export function phraseRules(content: Content): Problem[] {
-  return [...clashes(content), ...buttonTitles(content), ...handoffButtons(content)];
+  // Built once for both rules: stemming every command phrase is most of what these rules cost at start-up.
+  const commands = botCommands(content.phrases);
+  return [...clashes(content), ...buttonTitles(content, commands), ...handoffButtons(content, commands)];
 }

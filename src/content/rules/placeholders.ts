@@ -1,15 +1,14 @@
-import type { Content } from '../load-content';
 import { placeholdersIn, strayBraces } from '../placeholders';
 import { at, type Problem } from './problem';
-import { textsOf } from './texts';
+import type { Text } from './texts';
 
 /**
  * A text uses only the placeholders the code fills in for it (src/content/placeholders.ts), so no
  * "{caseId}" is ever said as it stands; and every brace belongs to a placeholder.
  */
-export function placeholderRules(content: Content): Problem[] {
+export function placeholderRules(texts: readonly Text[]): Problem[] {
   const problems: Problem[] = [];
-  for (const { file, path, text, filled } of textsOf(content)) {
+  for (const { file, path, text, filled } of texts) {
     for (const name of new Set(placeholdersIn(text))) {
       if (filled.includes(name)) continue;
       const known = filled.length > 0 ? filled.map((n) => `{${n}}`).join(', ') : undefined;
