@@ -32,6 +32,11 @@ export interface StaffDeskDeps {
   oidcOptions?: OidcSignInOptions;
 }
 
+/** The staff sessions as every process sees them: the server, and the admin command (scripts/agent-sessions.ts). */
+export function staffSessions(config: Config, storage: Storage, clock: Clock): StaffSessions {
+  return new StaffSessions({ storage, clock, currentFingerprint: staffFingerprints(config), maxAgeMs: config.AGENT_SESSION_HOURS * 3_600_000, idleMs: config.AGENT_IDLE_MINUTES * 60_000 });
+}
+
 /**
  * The agent desk's staff: sign-in with a password or the municipality's provider, sessions in
  * storage that sign-out, a new password and the admin command end at once, and the checks that
@@ -48,7 +53,7 @@ export class StaffDesk {
   constructor(private readonly deps: StaffDeskDeps) {
     const { config, clock } = deps;
     const storage = staffStorage(config, deps.storage);
-    this.sessions = new StaffSessions({ storage, clock, currentFingerprint: staffFingerprints(config), maxAgeMs: config.AGENT_SESSION_HOURS * 3_600_000, idleMs: config.AGENT_IDLE_MINUTES * 60_000 });
+    this.sessions = staffSessions(config, storage, clock);
     this.limits = new SignInLimits({ clock });
     this.codes = new SignInCodes(storage, clock);
     this.identify = deskAgents(deps.service.roster);
