@@ -1,15 +1,15 @@
 /**
  * `npm run teams:package [-- --out FILE] [-- --content FILE]`: writes the Microsoft Teams
- * app package (appPackage.zip by default) from the configuration (.env) and teams/app.yaml.
- * Exits 1 with a message naming what to fix when the configuration, the texts, the manifest
- * or an icon is not right; nothing is written then.
+ * app package (appPackage.zip by default) from MicrosoftAppId, PUBLIC_URL and
+ * TEAMS_VALID_DOMAINS (environment or .env) and teams/app.yaml. The bot's secret is not needed:
+ * it is no part of the package. When anything is not right it names every problem, one line
+ * each, exits 1 and writes nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig, readEnvironment } from '../src/config';
-import { ContentError } from '../src/content/yaml';
-import { AppPackageError, buildAppPackage, MANIFEST_VERSION } from '../src/teams/app-package';
+import { readEnvironment } from '../src/config';
+import { AppPackageError, buildAppPackage, MANIFEST_VERSION, readPackageConfig } from '../src/teams/app-package';
 
 /** A path inside the working folder is shown relative to it, others in full. */
 function shown(file: string): string {
@@ -26,8 +26,8 @@ async function run(): Promise<void> {
   });
   const out = path.resolve(values.out);
   try {
-    const config = parseConfig(readEnvironment());
-    const built = await buildAppPackage({ config, contentFile: values.content && path.resolve(values.content) });
+    const { config, problems } = readPackageConfig(readEnvironment());
+    const built = await buildAppPackage({ config, settingProblems: problems, contentFile: values.content && path.resolve(values.content) });
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, built.zip);
     process.stdout.write(
@@ -36,8 +36,8 @@ async function run(): Promise<void> {
     );
     for (const note of built.notes) process.stderr.write(`Bemærk / note: ${note}\n`);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof ContentError || err instanceof AppPackageError) {
-      process.stderr.write(`${err.message}\n`);
+    if (err instanceof AppPackageError) {
+      process.stderr.write(`${err.problems.join('\n')}\n`);
       process.exit(1);
     }
     throw err;

@@ -227,7 +227,8 @@ describe('an agent on the case', () => {
     expect(messenger.sent.length).toBe(0);
     expect(citizenText('connected', { agent: 'Anna' }).text).toContain('Du er nu i kontakt med en medarbejder');
     await service.agentSaid(ANNA, 'Hej, jeg hedder Anna. Ring evt. på 70 20 70 20.');
-    expect(messenger.take('conv-1')).toEqual([citizenText('fromAgent', { agent: 'Anna', text: 'Hej, jeg hedder Anna. Ring evt. på 70 20 70 20.' })]);
+    // Outside the widget (which shows her name and avatar itself) the line carries her name in front.
+    expect(messenger.take('conv-1')).toEqual([citizenText('fromAgentNamed', { agent: 'Anna', text: 'Hej, jeg hedder Anna. Ring evt. på 70 20 70 20.' })]);
     // The bot does not answer the citizen itself; the agent gets the message, masked.
     expect(await citizen.say('hvad er en kodeviser? mit nummer er 12345678')).toEqual([]);
     expect(messenger.take('agent-anna')).toEqual([agentText('fromCitizen', { caseId, text: 'hvad er en kodeviser? mit nummer er [telefon]' })]);

@@ -7,10 +7,10 @@ import { unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { ConfigError, parseConfig } from '../src/config';
+import { parseConfig } from '../src/config';
 import { botCommands } from '../src/content/commands';
 import { readContent } from '../src/content/load-content';
-import { ContentError, loadYaml } from '../src/content/yaml';
+import { loadYaml } from '../src/content/yaml';
 import {
   AppPackageError,
   buildAppPackage,
@@ -18,6 +18,7 @@ import {
   defaultIconFile,
   defaultTeamsContentFile,
   MANIFEST_SCHEMA_URL,
+  readPackageConfig,
   readPngHeader,
   teamsAppSchema,
   validateManifest,
@@ -30,14 +31,15 @@ import { createZip } from '../src/teams/zip';
 const execFileAsync = promisify(execFile);
 const root = path.resolve(__dirname, '..');
 const APP_ID = '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5';
+// All the package reads: no secret, no tenant (neither is part of the package).
 const testEnv = {
   MicrosoftAppId: APP_ID,
-  MicrosoftAppPassword: 'hemmeligt-til-test',
-  MicrosoftAppTenantId: '99999999-8888-7777-6666-555555555555',
   PUBLIC_URL: 'https://bot.kommune.dk',
   TEAMS_VALID_DOMAINS: 'mitid.dk',
 };
-const config = parseConfig(testEnv);
+/** The package's settings from `env`, read as `npm run teams:package` reads them. */
+const settingsOf = (env: Record<string, string>) => readPackageConfig(env).config;
+const config = settingsOf(testEnv);
 
 let dir: string;
 beforeAll(() => {
@@ -183,7 +185,7 @@ describe('Teams app package (npm run teams:package)', () => {
 
   it('lists PUBLIC_URL\'s host and TEAMS_VALID_DOMAINS as valid domains, each once', async () => {
     expect(manifest.validDomains).toEqual(['bot.kommune.dk', 'mitid.dk']);
-    const twice = parseConfig({ ...testEnv, PUBLIC_URL: 'https://Bot.Kommune.dk/mitid', TEAMS_VALID_DOMAINS: 'mitid.dk, bot.kommune.dk,*.kommune.dk' });
+    const twice = settingsOf({ ...testEnv, PUBLIC_URL: 'https://Bot.Kommune.dk/mitid', TEAMS_VALID_DOMAINS: 'mitid.dk, bot.kommune.dk,*.kommune.dk' });
     const again = await buildAppPackage({ config: twice });
     expect(again.manifest.validDomains).toEqual(['bot.kommune.dk', 'mitid.dk', '*.kommune.dk']);
   });
@@ -272,6 +274,72 @@ describe('Teams app package (npm run teams:package)', () => {
   });
 });
 
+describe('what packaging needs', () => {
+  it('npm run teams:package needs only MicrosoftAppId and PUBLIC_URL: no secret, no tenant, nothing else the server needs', async () => {
+    const out = path.join(dir, 'two-settings', 'appPackage.zip');
+    // PORT is wrong for the server, and MicrosoftAppId without a password would stop it; neither matters here.
+    const run = await runPackageScript({ MicrosoftAppId: APP_ID, PUBLIC_URL: 'https://bot.kommune.dk', PORT: 'not-a-port' }, ['--out', out]);
+    expect(run.stderr).not.toMatch(/ugyldig|invalid|MicrosoftAppPassword/i);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(unzipped(readFileSync(out)).get('manifest.json')!.toString('utf8')) as TeamsManifest;
+    expect(manifest.id).toBe(APP_ID);
+    expect(manifest.bots![0]!.botId).toBe(APP_ID);
+    expect(manifest.validDomains).toEqual(['bot.kommune.dk']);
+    expect(JSON.stringify(manifest)).not.toMatch(/password|secret/i);
+  });
+
+  it('a server\'s whole configuration builds the same package', async () => {
+    const server = parseConfig({ ...testEnv, MicrosoftAppPassword: 'hemmeligt-til-test', MicrosoftAppTenantId: '99999999-8888-7777-6666-555555555555' });
+    const fromServer = await buildAppPackage({ config: server });
+    const fromSettings = await buildAppPackage({ config });
+    expect(fromServer.zip.equals(fromSettings.zip)).toBe(true);
+  });
+});
+
+describe('every problem in one run', () => {
+  it('npm run teams:package names each wrong setting and each wrong text on its own line, in Danish and English, and writes nothing', async () => {
+    const contentFile = contentFileWith('many-problems.yaml', (content) => {
+      content.name.short = 'MitID-hjælperen for Borgerservice';
+      content.accentColor = 'blå';
+      Object.assign(content.search, { hint: 'ukendt' });
+    });
+    const out = path.join(dir, 'many', 'appPackage.zip');
+    const env = { MicrosoftAppId: 'ikke-et-guid', PUBLIC_URL: 'http://bot.kommune.dk', TEAMS_VALID_DOMAINS: 'ikke et domæne' };
+    const run = await runPackageScript(env, ['--out', out, '--content', contentFile]);
+    expect(run.code).toBe(1);
+    expect(existsSync(out)).toBe(false);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^Ugyldig konfiguration \/ invalid configuration: MicrosoftAppId: skal være et GUID \/ must be a GUID$/),
+      expect.stringMatching(/^Ugyldig konfiguration \/ invalid configuration: PUBLIC_URL: skal være https til Teams-appen \/ must be https for the Teams app$/),
+      expect.stringMatching(/^Ugyldig konfiguration \/ invalid configuration: TEAMS_VALID_DOMAINS: skal være domæner .* \/ must be comma-separated domains/),
+      expect.stringMatching(/many-problems\.yaml: name\.short: højst 30 tegn \/ at most 30 characters$/),
+      expect.stringMatching(/many-problems\.yaml: accentColor: skal være en farve som #0050B4 \/ must be a colour like #0050B4$/),
+      expect.stringMatching(/many-problems\.yaml: search: ukendt nøgle \/ unknown key: hint$/),
+    ]);
+  });
+
+  it('a missing app id, a manifest the schema refuses and a wrong icon come in one error', async () => {
+    const wrongIcon = contentFileWith('wrong-icon.yaml', (content) => {
+      content.icons = { color: defaultIconFile('outline.png') };
+    });
+    const attempt = buildAppPackage({
+      config: settingsOf({ PUBLIC_URL: 'https://bot.kommune.dk' }),
+      contentFile: wrongIcon,
+      editManifest: (manifest) => Object.assign(manifest, { botName: 'MitID' }),
+    });
+    const problems = await attempt.then(
+      () => [],
+      (err: AppPackageError) => err.problems,
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^Ugyldig konfiguration \/ invalid configuration: MicrosoftAppId: mangler/),
+      expect.stringMatching(/^manifest\.json er ugyldig \/ is invalid \(schema 1\.22\): \/: must NOT have additional properties.*botName/),
+      expect.stringMatching(/^color\.png \(.*outline\.png\): er 32×32, skal være 192×192 pixels \/ is 32×32/),
+    ]);
+  });
+});
+
 describe('the package build refuses what Teams would refuse', () => {
   it('an invalid manifest, naming the schema path and the problem', async () => {
     const attempt = buildAppPackage({
@@ -282,10 +350,11 @@ describe('the package build refuses what Teams would refuse', () => {
       },
     });
     await expect(attempt).rejects.toThrow(AppPackageError);
-    const message = await attempt.catch((err: Error) => err.message);
-    expect(message).toMatch(/^manifest\.json er ugyldig \/ is invalid \(schema 1\.22\):/);
-    expect(message).toMatch(/^ {2}\/bots\/0\/botId: must match pattern/m);
-    expect(message).toMatch(/^ {2}\/composeExtensions\/0\/commands\/0\/title: must NOT have more than 32 characters/m);
+    const problems = await attempt.catch((err: AppPackageError) => err.problems);
+    expect(problems).toEqual([
+      expect.stringMatching(/^manifest\.json er ugyldig \/ is invalid \(schema 1\.22\): \/bots\/0\/botId: must match pattern/),
+      expect.stringMatching(/^manifest\.json er ugyldig \/ is invalid \(schema 1\.22\): \/composeExtensions\/0\/commands\/0\/title: must NOT have more than 32 characters/),
+    ]);
   });
 
   it('a manifest property the schema does not know', async () => {
@@ -323,20 +392,20 @@ describe('the package build refuses what Teams would refuse', () => {
       content.name.short = 'MitID-hjælperen for Borgerservice';
     });
     const attempt = buildAppPackage({ config, contentFile: tooLong });
-    await expect(attempt).rejects.toThrow(ContentError);
-    await expect(attempt).rejects.toThrow(/too-long\.yaml:\n {2}name\.short: højst 30 tegn/);
+    await expect(attempt).rejects.toThrow(AppPackageError);
+    await expect(attempt).rejects.toThrow(/^[^\n]*too-long\.yaml: name\.short: højst 30 tegn \/ at most 30 characters$/);
   });
 
   it('a missing MicrosoftAppId, with the configuration\'s one-line message', async () => {
-    const noAppId = parseConfig({ PUBLIC_URL: 'https://bot.kommune.dk' });
+    const noAppId = settingsOf({ PUBLIC_URL: 'https://bot.kommune.dk' });
     const attempt = buildAppPackage({ config: noAppId });
-    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(attempt).rejects.toThrow(AppPackageError);
     await expect(attempt).rejects.toThrow(/^Ugyldig konfiguration \/ invalid configuration: MicrosoftAppId: mangler[^\n]*$/);
   });
 
   it('a PUBLIC_URL that is missing or not https', async () => {
-    await expect(buildAppPackage({ config: parseConfig({ ...testEnv, PUBLIC_URL: '' }) })).rejects.toThrow(/PUBLIC_URL: mangler/);
-    await expect(buildAppPackage({ config: parseConfig({ ...testEnv, PUBLIC_URL: 'http://bot.kommune.dk' }) })).rejects.toThrow(
+    await expect(buildAppPackage({ config: settingsOf({ ...testEnv, PUBLIC_URL: '' }) })).rejects.toThrow(/PUBLIC_URL: mangler/);
+    await expect(buildAppPackage({ config: settingsOf({ ...testEnv, PUBLIC_URL: 'http://bot.kommune.dk' }) })).rejects.toThrow(
       /PUBLIC_URL: skal være https/,
     );
   });

@@ -5,16 +5,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sourceTitlesOf } from '../src/content/labels';
 import { fill } from '../src/content/placeholders';
 import { Replies } from '../src/dialogs/replies';
+import { CASE_ID_IN_TEXT } from '../src/handoff/case-ids';
+import { loadYaml } from '../src/content/yaml';
+import { defaultTeamsContentFile, teamsAppSchema } from '../src/teams/app-package';
 import { presentReplies } from '../src/teams/teams-presenter';
 import { content } from './helpers/bot-harness';
 import { DlClient, type DlActivity } from './helpers/directline-client';
 import { startDirectLine, type DirectLineServer } from './helpers/directline-server';
 import { movableClock } from './helpers/directline-server';
 import { post } from './helpers/http-bot';
-import { BOT, FakeTeamsConnector, mentioning, teamsActivity } from './helpers/teams-connector';
+import { BOT, FakeTeamsConnector, mentioning, teamsActivity, TENANT } from './helpers/teams-connector';
 
 const STAFF = { id: '29:staff', name: 'Sara Sagsbehandler', aadObjectId: '11111111-1111-4111-8111-111111111111' };
 const ANNA = { id: '29:anna', name: 'Anna Jensen', aadObjectId: '22222222-2222-4222-8222-222222222222' };
+const BO = { id: '29:bo', name: 'Bo Hansen', aadObjectId: '33333333-3333-4333-8333-333333333333' };
 const SUPPORT_CHANNEL = '19:support@thread.tacv2';
 const CHANNEL_CONVERSATION = '19:channel@thread.tacv2;messageid=1';
 const GROUP_CONVERSATION = '19:group@thread.v2';
@@ -52,9 +56,14 @@ async function start(env: Record<string, string> = {}): Promise<DirectLineServer
   return server;
 }
 
+interface CardContent {
+  version: string;
+  body: Array<{ type: string; text?: string; facts?: Array<{ title: string; value: string }> }>;
+  actions: Array<{ type: string; title: string; verb?: string; data: Record<string, unknown> }>;
+}
 interface Card {
   contentType: string;
-  content: { version: string; body: Array<{ type: string; text?: string; facts?: Array<{ title: string; value: string }> }>; actions: Array<{ type: string; title: string; data: Record<string, unknown> }> };
+  content: CardContent;
 }
 const cardOf = (activity: Record<string, unknown>): Card | undefined => (activity.attachments as Card[] | undefined)?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
 
@@ -161,8 +170,21 @@ describe('Teams: agents of the support desk', () => {
     set = await citizen.poll(set.watermark, (acts) => texts(acts).some((t) => t.includes('Må jeg sende samtalen videre?')));
     await citizen.post('Ja, send den videre');
     set = await citizen.poll(set.watermark, (acts) => texts(acts).some((t) => t.includes('Din sag har nummer')));
-    return { citizen, caseId: /M-\d+/.exec(texts(set.activities).join(' '))![0], watermark: set.watermark };
+    return { citizen, caseId: CASE_ID_IN_TEXT.exec(texts(set.activities).join(' '))![0], watermark: set.watermark };
   }
+
+  /** The id the connector stand-in gave the case card it was sent (it answers each request with `activity-<its number>`). */
+  const cardActivityId = (): string => `activity-${teams.received.findIndex((r) => r.method === 'POST' && r.path.startsWith(`/v3/conversations/${encodeURIComponent(SUPPORT_CHANNEL)}/activities`)) + 1}`;
+  /** The card each updateActivity (PUT) put in place of the case card, in order. */
+  const cardUpdates = (activityId: string): CardContent[] =>
+    teams.received
+      .filter((r) => r.method === 'PUT' && r.path === `/v3/conversations/${encodeURIComponent(SUPPORT_CHANNEL)}/activities/${activityId}`)
+      .map((r) => {
+        expect(r.body.id).toBe(activityId);
+        return cardOf(r.body)!.content;
+      });
+  const heading = (card: CardContent | undefined) => card?.body[0]?.text;
+  const annaHasIt = (caseId: string) => deskText('cardTaken', { caseId, agent: 'Anna Jensen' });
 
   it('an escalation reaches the agent channel as a card; a non-listed user is refused; Anna takes it and chats with a Web Chat citizen', async () => {
     const { url } = await start();
@@ -173,7 +195,8 @@ describe('Teams: agents of the support desk', () => {
     expect(card.content.body[0]!.text).toBe(deskText('caseCard', { caseId }));
     const { reason, waitingSince, guidePath, topics, channel } = labels.card;
     expect(card.content.body[1]!.facts!.map((f) => f.title)).toEqual([reason, waitingSince, guidePath, topics, channel]);
-    expect(card.content.actions).toEqual([{ type: 'Action.Submit', title: desk.caseCard.buttons![0], data: { action: 'takeCase', caseId } }]);
+    expect(card.content.actions).toEqual([{ type: 'Action.Execute', verb: 'takeCase', title: desk.caseCard.buttons![0], data: { action: 'takeCase', caseId } }]);
+    const activityId = cardActivityId();
 
     // Someone not on TEAMS_AGENTS presses "Overtag" in the channel.
     const inChannel = (from: typeof STAFF) => teamsActivity(teams.url, 'channel', from, { text: '', value: { action: 'takeCase', caseId }, replyToId: 'card-1' });
@@ -188,10 +211,25 @@ describe('Teams: agents of the support desk', () => {
     const summary = teams.texts(annaChat);
     expect(summary).toEqual([expect.stringContaining(caseId), deskText('taken', { caseId })]);
 
+    // The card in the channel now says who has the case, and "Overtag" is gone.
+    const [taken, ...moreUpdates] = cardUpdates(activityId);
+    expect(moreUpdates).toEqual([]);
+    expect(heading(taken)).toBe(annaHasIt(caseId));
+    expect(taken!.actions).toEqual([]);
+    expect(taken!.body[1]!.facts!.map((f) => f.title)).toEqual([reason, waitingSince, guidePath, topics, channel]);
+
+    // A press on an out-of-date copy of the card (an old message with Action.Submit) takes nothing and says who has it.
+    await post(url, inChannel(STAFF));
+    expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(deskText('takenBy', { agent: 'Anna Jensen', caseId }));
+    expect(teams.texts(annaChat)).toHaveLength(2);
+
     let set = await citizen.poll(watermark, (acts) => texts(acts).some((t) => t.includes('Du er nu i kontakt med en medarbejder, Anna Jensen')));
     const fromAnna = (text: string) => teamsActivity(teams.url, 'personal', ANNA, { text, conversation: { id: annaChat, conversationType: 'personal', tenantId: 'x' } });
     await post(url, fromAnna('Hej, det er Anna fra MitID support.'));
-    set = await citizen.poll(set.watermark, (acts) => texts(acts).includes('**Anna Jensen:** Hej, det er Anna fra MitID support.'));
+    // The widget shows Anna's name with her words (from channelData), so the text has no "**Anna Jensen:**" in front.
+    set = await citizen.poll(set.watermark, (acts) => texts(acts).includes('Hej, det er Anna fra MitID support.'));
+    const line = set.activities.find((a) => a.text === 'Hej, det er Anna fra MitID support.')!;
+    expect(line.channelData?.mitidAgent).toEqual({ name: 'Anna Jensen' });
 
     await citizen.post('Tak! Min mail er jens@example.dk');
     const relayed = await teams.waitFor(() => teams.texts(annaChat).find((t) => t.startsWith(deskText('fromCitizen', { caseId, text: '' }))));
@@ -200,18 +238,63 @@ describe('Teams: agents of the support desk', () => {
     await post(url, fromAnna(command('close')));
     await citizen.poll(set.watermark, (acts) => texts(acts).some((t) => t.includes(content.handoff.citizen.satisfaction.text)));
     expect(teams.texts(annaChat).at(-1)).toBe(deskText('closed', { caseId }));
+    const closed = cardUpdates(activityId).at(-1);
+    expect(heading(closed)).toBe(deskText('cardClosed', { caseId, agent: 'Anna Jensen' }));
+    expect(closed!.actions).toEqual([]);
+    expect(closed!.body[1]!.facts!.map((f) => f.title)).not.toContain(labels.card.lastLine);
   });
 
-  it('Overtag as an Adaptive Card invoke (Action.Execute) works the same, and is refused for a non-listed user', async () => {
-    const { url } = await start();
-    const { caseId } = await citizenEscalates(url);
-    const invoke = (from: typeof STAFF) => teamsActivity(teams.url, 'channel', from, { type: 'invoke', name: 'adaptiveCard/action', text: undefined, value: { action: { type: 'Action.Execute', verb: 'takeCase', data: { action: 'takeCase', caseId } } } });
+  it('Overtag as a Universal Action (Action.Execute) answers with the updated card; on a stale card it takes nothing and answers with the current one', async () => {
+    const { url } = await start({ TEAMS_AGENTS: `${ANNA.aadObjectId}=Anna Jensen,${BO.aadObjectId}=Bo Hansen` });
+    const { citizen, caseId, watermark } = await citizenEscalates(url);
+    await teams.waitFor(() => teams.activitiesIn(SUPPORT_CHANNEL)[0]);
+    const activityId = cardActivityId();
+    const invoke = (from: typeof STAFF) => teamsActivity(teams.url, 'channel', from, { type: 'invoke', name: 'adaptiveCard/action', text: undefined, replyToId: activityId, value: { action: { type: 'Action.Execute', verb: 'takeCase', data: { action: 'takeCase', caseId } } } });
+    type CardAnswer = { statusCode: number; type: string; value: CardContent };
+
     const refused = await post(url, invoke(STAFF));
     expect(refused.status).toBe(200);
     expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(content.handoff.agent.notOnList.text);
+    // The case is still waiting: the answer is the card with its button.
+    expect((refused.body as CardAnswer).value.actions.map((a) => a.verb)).toEqual(['takeCase']);
+
     const taken = await post(url, invoke(ANNA));
     expect(taken.status).toBe(200);
     expect(teams.texts(CHANNEL_CONVERSATION).at(-1)).toBe(deskText('takenBy', { agent: 'Anna Jensen', caseId }));
+    const answer = taken.body as CardAnswer;
+    expect(answer.statusCode).toBe(200);
+    expect(answer.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(heading(answer.value)).toBe(annaHasIt(caseId));
+    expect(answer.value.actions).toEqual([]);
+    expect(cardUpdates(activityId).map(heading)).toEqual([annaHasIt(caseId)]);
+
+    // Bo and Anna press the card they still see: neither takes the case (again); both get the current card.
+    const said = teams.received.length;
+    for (const who of [BO, ANNA]) {
+      const stale = await post(url, invoke(who));
+      expect(stale.status).toBe(200);
+      expect(heading((stale.body as CardAnswer).value)).toBe(annaHasIt(caseId));
+      expect((stale.body as CardAnswer).value.actions).toEqual([]);
+    }
+    const afterwards = teams.received.slice(said);
+    expect(afterwards.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([]);
+    expect(afterwards.every((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${activityId}`))).toBe(true);
+    const told = await citizen.poll(watermark, (acts) => texts(acts).some((t) => t.includes('Anna Jensen')));
+    expect(texts(told.activities).filter((t) => t.includes('Du er nu i kontakt med en medarbejder'))).toHaveLength(1);
+  });
+
+  it('a case sent back to the queue gets its "Overtag" again on the same card', async () => {
+    const { url } = await start();
+    const { caseId } = await citizenEscalates(url);
+    await teams.waitFor(() => teams.activitiesIn(SUPPORT_CHANNEL)[0]);
+    const activityId = cardActivityId();
+    await post(url, teamsActivity(teams.url, 'channel', ANNA, { type: 'invoke', name: 'adaptiveCard/action', text: undefined, value: { action: { type: 'Action.Execute', verb: 'takeCase', data: { action: 'takeCase', caseId } } } }));
+    await post(url, teamsActivity(teams.url, 'personal', ANNA, { text: command('transfer'), conversation: { id: 'a:personal-1', conversationType: 'personal', tenantId: 'x' } }));
+    const [taken, requeued, ...more] = cardUpdates(activityId);
+    expect(more).toEqual([]);
+    expect(heading(taken)).toBe(annaHasIt(caseId));
+    expect(heading(requeued)).toBe(deskText('cardRequeued', { caseId }));
+    expect(requeued!.actions).toEqual([{ type: 'Action.Execute', verb: 'takeCase', title: desk.caseCard.buttons![0], data: { action: 'takeCase', caseId } }]);
   });
 
   it('an agent not on a case uses the bot like any staff member; a /command goes to the desk', async () => {
@@ -221,6 +304,38 @@ describe('Teams: agents of the support desk', () => {
     const [answer, queue] = teams.texts(`a:personal-${ANNA.aadObjectId}`);
     expect(answer).toContain(CODE_DISPLAY_SOURCE);
     expect(queue).toBe(content.handoff.agent.queueEmpty.text);
+  });
+});
+
+describe('Teams: the app added to a team', () => {
+  const TEAM = '19:team@thread.tacv2';
+  const added = (membersAdded: Array<{ id: string; name?: string }>, eventType = 'teamMemberAdded') => ({
+    ...teamsActivity(teams.url, 'channel', STAFF, { type: 'conversationUpdate', text: undefined, membersAdded }),
+    conversation: { id: TEAM, conversationType: 'channel', isGroup: true, tenantId: TENANT },
+    channelData: { eventType, team: { id: TEAM, name: 'MitID support' }, tenant: { id: TENANT } },
+  });
+  const intro = content.messages.teamIntro.text.variants[0]!.value;
+
+  it('introduces itself once in the team\'s channel, naming its commands, and says nothing when people join', async () => {
+    const { url } = await start();
+    expect((await post(url, added([{ id: BOT.id, name: BOT.name }]))).status).toBe(200);
+    expect(teams.texts(TEAM)).toEqual([intro]);
+    expect(teams.activitiesIn(TEAM)[0]!.suggestedActions).toBeUndefined();
+    await post(url, added([{ id: '29:new-colleague', name: 'Ny Kollega' }]));
+    expect(teams.texts(TEAM)).toEqual([intro]);
+  });
+
+  it('is introduced as well when Teams sends the bot\'s arrival without the event type', async () => {
+    const { url } = await start();
+    const { channelData: _eventType, ...activity } = added([{ id: BOT.id }]);
+    await post(url, { ...activity, channelData: { team: { id: TEAM }, tenant: { id: TENANT } } });
+    expect(teams.texts(TEAM)).toEqual([intro]);
+  });
+
+  it('the introduction names the commands Teams lists for the bot and the agents\' help command', () => {
+    for (const { title } of loadYaml(defaultTeamsContentFile(), teamsAppSchema).data.commands) expect(intro).toContain(`"${title}"`);
+    expect(intro).toContain(command('help'));
+    expect(intro).toContain(desk.caseCard.buttons![0]);
   });
 });
 

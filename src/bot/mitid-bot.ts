@@ -30,6 +30,7 @@ import { GuardedConversationState } from '../framework/guarded-state';
 import { searchAnswers } from '../teams/answer-search';
 import { cardData } from '../teams/cards';
 import type { TeamsDesk } from '../teams/teams-desk';
+import { introduceInTeam } from '../teams/team-introduction';
 import { presentReplies } from '../teams/teams-presenter';
 import type { Memory } from './memory';
 import { Replies } from '../dialogs/replies';
@@ -101,6 +102,7 @@ export class MitIdBot extends TeamsActivityHandler {
     );
 
     this.onMembersAdded(async (context, next) => {
+      if (await introduceInTeam(context, this.replies)) return next();
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id);
       const memory = await this.memory.get(context, {});
       if (joined && !memory.welcomed) {
@@ -203,8 +205,7 @@ export class MitIdBot extends TeamsActivityHandler {
     const data = cardData(invokeValue);
     const caseId = invokeValue.action?.verb === 'takeCase' || data?.action === 'takeCase' ? data?.caseId : undefined;
     if (!this.deps.teams || !caseId) return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Ukendt handling / unknown action' } as never };
-    await this.deps.teams.take(context, caseId);
-    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' as never };
+    return this.deps.teams.takeByAction(context, caseId);
   }
 
   /** Resolves when the bot's background writes (unanswered counts) are stored. */

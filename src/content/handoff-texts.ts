@@ -69,6 +69,11 @@ export const agentDeskIds = [
   'unknownCommand',
   'queueItem',
   'caseCard',
+  'cardTaken',
+  'cardRequeued',
+  'cardReturned',
+  'cardClosed',
+  'cardLeft',
   'escalation',
 ] as const;
 

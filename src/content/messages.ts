@@ -45,6 +45,7 @@ export const messageIds = [
   'tooLong',
   'turnError',
   'sourceLine',
+  'teamIntro',
 ] as const;
 export type MessageId = (typeof messageIds)[number];
 

@@ -52,6 +52,11 @@ export const filledPlaceholders: {
     takenBy: ['agent', 'caseId'],
     queueItem: ['caseId', 'minutes', 'reason'],
     caseCard: ['caseId'],
+    cardTaken: ['caseId', 'agent'],
+    cardRequeued: ['caseId'],
+    cardReturned: ['caseId', 'agent'],
+    cardClosed: ['caseId', 'agent'],
+    cardLeft: ['caseId'],
     escalation: ['caseId', 'reason', 'path'],
   },
 };

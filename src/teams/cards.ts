@@ -1,5 +1,6 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import type { HandoffTexts } from '../content/handoff-texts';
+import { isCaseId } from '../handoff/case-ids';
 
 /** What a button on one of our cards sends back (as `value` of a message, or `data` of an invoke). */
 export interface ChoiceData {
@@ -27,16 +28,20 @@ export function choicesCard(text: string, choices: readonly string[]): Attachmen
   });
 }
 
-/** What a case card says around the case's facts: dialogs/handoff.yaml's `caseCard` and `labels.card`. */
+/** What a case card says around the case's facts: dialogs/handoff.yaml's `caseCard` (or a later state) and `labels.card`. */
 export interface CaseCardTexts {
-  /** The heading, "Ny sag M-4821". */
+  /** The heading, "Ny sag M-482-1773", or what became of the case ("Sag M-482-1773 · Anna Jensen har sagen"). */
   title: string;
-  /** The button that takes the case. */
-  take: string;
+  /** The button that takes the case; left out once nobody can take it. */
+  take?: string;
   labels: HandoffTexts['labels']['card'];
 }
 
-/** A new case for the support desk's channel, with the button that takes it. */
+/**
+ * A case for the support desk's channel. Its button is a Universal Action (Action.Execute): Teams
+ * sends it as an `adaptiveCard/action` invoke and shows the card the bot answers with, so a
+ * press on a card that is out of date brings the current one.
+ */
 export function caseCard(
   c: { id: string; reason: string; waitingSince: string; guidePath: string[]; topics: string[]; channel: string; lastLine?: string },
   texts: CaseCardTexts,
@@ -58,7 +63,7 @@ export function caseCard(
       { type: 'TextBlock', text: texts.title, weight: 'Bolder', size: 'Medium', wrap: true },
       { type: 'FactSet', facts },
     ],
-    actions: [{ type: 'Action.Submit', title: texts.take, data: { action: 'takeCase', caseId: c.id } satisfies TakeCaseData }],
+    actions: texts.take ? [{ type: 'Action.Execute', verb: 'takeCase', title: texts.take, data: { action: 'takeCase', caseId: c.id } satisfies TakeCaseData }] : [],
   });
 }
 
@@ -72,6 +77,6 @@ export function cardData(value: unknown): Partial<ChoiceData & TakeCaseData> | u
   const d = data as Record<string, unknown>;
   return {
     ...(typeof d.choice === 'string' && d.choice.length <= 200 ? { choice: d.choice } : {}),
-    ...(d.action === 'takeCase' && typeof d.caseId === 'string' && /^M-\d{4,7}$/.test(d.caseId) ? { action: 'takeCase' as const, caseId: d.caseId } : {}),
+    ...(d.action === 'takeCase' && typeof d.caseId === 'string' && isCaseId(d.caseId) ? { action: 'takeCase' as const, caseId: d.caseId } : {}),
   };
 }

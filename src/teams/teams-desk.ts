@@ -1,9 +1,11 @@
-import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { TurnContext, type Activity, type AdaptiveCardInvokeResponse, type ConversationReference } from 'botbuilder';
 import type { TeamsAgent } from '../config/agent-accounts';
 import { deskCommand } from '../content/commands';
-import { AgentDesk, REFUSAL_TEXT } from '../handoff/agent-desk';
+import { AgentDesk, refusalText } from '../handoff/agent-desk';
+import type { HandoffCase } from '../handoff/case';
 import { HandoffRefusal } from '../handoff/case-store';
 import type { DeskAgent, HandoffService } from '../handoff/handoff-service';
+import { caseCardOf } from './case-card-view';
 import { isTeams } from './teams-presenter';
 
 /** Opens (or finds) the bot's personal chat with the user of `context`, for agents who took a case from a channel. */
@@ -23,6 +25,8 @@ export class TeamsDesk {
     private readonly service: HandoffService,
     agents: readonly TeamsAgent[],
     private readonly openPersonalChat: OpenPersonalChat,
+    /** Brings a case's card in the support desk's channel up to date (CaseChannel.changed), if there is such a channel. */
+    private readonly refreshCard?: (record: HandoffCase) => Promise<void>,
   ) {
     this.byObjectId = new Map(agents.map((a) => [a.aadObjectId, { username: `teams-${a.aadObjectId}`, displayName: a.displayName }]));
     this.desk = new AgentDesk(service, (activity) => this.agentOf(activity));
@@ -55,12 +59,37 @@ export class TeamsDesk {
     await this.desk.run(context);
   }
 
-  /** "Overtag" on a case card: only allow-listed agents; the chat then runs in their personal chat. */
+  /** "Overtag" pressed on a case card sent as a message (Action.Submit, cards posted before Universal Actions). */
   async take(context: TurnContext, caseId: string): Promise<void> {
+    await this.takeCase(context, caseId, true);
+  }
+
+  /**
+   * "Overtag" as a Universal Action (an `adaptiveCard/action` invoke): the answer is the case's
+   * card as it stands after the press, which Teams shows in place of the one pressed.
+   */
+  async takeByAction(context: TurnContext, caseId: string): Promise<AdaptiveCardInvokeResponse> {
+    const record = await this.takeCase(context, caseId, false);
+    if (!record) return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' as never };
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: caseCardOf(record, this.service).content as never };
+  }
+
+  /**
+   * Only allow-listed agents take cases; the chat then runs in their personal chat. A press on a
+   * card that is out of date (the case was taken or is over) takes nothing: the card is brought up
+   * to date and, for a message, the presser is told why. Returns the case as it stands.
+   */
+  private async takeCase(context: TurnContext, caseId: string, sayWhyNot: boolean): Promise<HandoffCase | undefined> {
     const agent = this.agentOf(context.activity);
+    const before = await this.service.get(caseId);
+    if (before && before.status !== 'queued') {
+      await this.refreshCard?.(before);
+      if (sayWhyNot) await context.sendActivity(this.staleText(before));
+      return before;
+    }
     if (!agent) {
       await context.sendActivity(this.service.agentText('notOnList'));
-      return;
+      return before;
     }
     try {
       const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
@@ -71,7 +100,14 @@ export class TeamsDesk {
       if (!personal) await context.sendActivity(this.service.agentText('takenBy', { agent: agent.displayName, caseId }));
     } catch (err) {
       if (!(err instanceof HandoffRefusal)) throw err;
-      await context.sendActivity(this.service.agentText(REFUSAL_TEXT[err.code], { caseId: err.caseId }));
+      await context.sendActivity(refusalText(this.service, err));
     }
+    return this.service.get(caseId);
+  }
+
+  /** Who has the case now, or that it is no longer open. */
+  private staleText(record: HandoffCase): Partial<Activity> {
+    if (record.status === 'assigned' && record.agent) return this.service.agentText('takenBy', { agent: record.agent.name, caseId: record.id });
+    return this.service.agentText('notFound', { caseId: record.id });
   }
 }
