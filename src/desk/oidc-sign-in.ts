@@ -1,8 +1,14 @@
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import { systemClock, type Clock } from '../clock';
 import { ConfigError, type Config } from '../config';
 import { PendingSignIns } from './oidc-pending';
 import { admit, SignInRefused, type StaffIdentity } from './staff-identity';
+
+// Loaded with the first sign-in object, not at start-up: about 25 ms that a site without a provider need not pay.
+let library: typeof Oidc | undefined;
+function openidClient(): typeof Oidc {
+  return (library ??= require('openid-client') as typeof Oidc);
+}
 
 export { SignInRefused, type SignInRefusalReason, type StaffIdentity } from './staff-identity';
 
@@ -67,8 +73,9 @@ export class OidcSignIn {
   private readonly clock: Clock;
   private readonly timeoutSeconds: number;
   private readonly rediscoverAfterMs: number;
-  private configuration: oidc.Configuration | undefined;
-  private discovering: Promise<oidc.Configuration> | undefined;
+  private readonly oidc = openidClient();
+  private configuration: Oidc.Configuration | undefined;
+  private discovering: Promise<Oidc.Configuration> | undefined;
   private failedAt = Number.NEGATIVE_INFINITY;
   private lastFailure = '';
 
@@ -98,13 +105,13 @@ export class OidcSignIn {
   /** Begins a sign-in. Throws {@link SignInRefused} (`provider_error`) while the provider cannot be discovered. */
   async start(): Promise<SignInStart> {
     const configuration = await this.ready();
-    const codeVerifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(configuration, {
+    const codeVerifier = this.oidc.randomPKCECodeVerifier();
+    const state = this.oidc.randomState();
+    const nonce = this.oidc.randomNonce();
+    const url = this.oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: this.settings.redirectUri,
       scope: this.settings.scopes ?? 'openid profile email',
-      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge: await this.oidc.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
       state,
       nonce,
@@ -126,9 +133,9 @@ export class OidcSignIn {
     current.search = new URL(callbackUrl, current).search;
     if (current.searchParams.get('state') !== state) throw new SignInRefused('state_mismatch', 'the callback state is not the pending sign-in’s');
     const configuration = await this.ready();
-    let claims: oidc.IDToken | undefined;
+    let claims: Oidc.IDToken | undefined;
     try {
-      const tokens = await oidc.authorizationCodeGrant(configuration, current, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      const tokens = await this.oidc.authorizationCodeGrant(configuration, current, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
       claims = tokens.claims();
     } catch (err) {
       throw new SignInRefused('provider_error', describe(err));
@@ -137,7 +144,7 @@ export class OidcSignIn {
     return admit(claims, { groups: this.settings.allowedGroups, users: this.settings.allowedUsers });
   }
 
-  private async ready(): Promise<oidc.Configuration> {
+  private async ready(): Promise<Oidc.Configuration> {
     if (this.configuration) return this.configuration;
     if (this.clock.now().getTime() - this.failedAt < this.rediscoverAfterMs) throw new SignInRefused('provider_error', this.lastFailure);
     try {
@@ -148,15 +155,15 @@ export class OidcSignIn {
     return this.configuration!;
   }
 
-  private async fetchConfiguration(): Promise<oidc.Configuration> {
+  private async fetchConfiguration(): Promise<Oidc.Configuration> {
     const { issuer, clientId, clientSecret } = this.settings;
     try {
       const url = new URL(issuer);
       // Plain http only to a provider on this machine (the tests'; a developer's); config refuses it elsewhere.
       const insecure = url.protocol === 'http:' && LOOPBACK.has(url.hostname);
-      return await oidc.discovery(url, clientId, clientSecret, oidc.ClientSecretPost(clientSecret), {
+      return await this.oidc.discovery(url, clientId, clientSecret, this.oidc.ClientSecretPost(clientSecret), {
         timeout: this.timeoutSeconds,
-        execute: insecure ? [oidc.allowInsecureRequests] : [],
+        execute: insecure ? [this.oidc.allowInsecureRequests] : [],
       });
     } catch (err) {
       const cause = describe(err);
