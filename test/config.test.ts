@@ -95,3 +95,15 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('local agent accounts', () => {
+  it('shows a username as a name: anna.jensen is Anna Jensen to citizens and colleagues, bo is Bo', async () => {
+    const { hashAgentPassword } = await import('../src/config/agent-accounts');
+    const entries = [await hashAgentPassword('anna.jensen', 'en-lang-adgangskode'), await hashAgentPassword('bo', 'en-lang-adgangskode')];
+    const config = parseConfig({ AGENT_ACCOUNTS: entries.join(',') });
+    expect(config.AGENT_ACCOUNTS.map((a) => [a.username, a.displayName])).toEqual([
+      ['anna.jensen', 'Anna Jensen'],
+      ['bo', 'Bo'],
+    ]);
+  });
+});

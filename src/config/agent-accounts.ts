@@ -12,6 +12,15 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** The start of the agent ids of staff signed in with OpenID Connect (src/desk/desk-agents.ts), kept out of local usernames. */
 export const OIDC_AGENT_PREFIX = 'oidc-';
 
+/** The name citizens and colleagues see for a local account: "anna.jensen" → "Anna Jensen". */
+export function nameOfUsername(username: string): string {
+  return username
+    .split(/[._-]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toLocaleUpperCase('da-DK') + part.slice(1))
+    .join(' ');
+}
+
 /** An agent who may sign in on /agent; only the scrypt hash of the password is kept. */
 export interface AgentAccount {
   username: string;
@@ -55,7 +64,7 @@ export const agentAccountsSchema = z.string().transform((value, ctx): AgentAccou
       ctx.addIssue({ code: 'custom', message: `"${username || entry.slice(0, 20)}": ${problem}` });
       continue;
     }
-    accounts.push({ username, displayName: username.charAt(0).toLocaleUpperCase('da-DK') + username.slice(1), salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') });
+    accounts.push({ username, displayName: nameOfUsername(username), salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') });
   }
   return accounts;
 });
