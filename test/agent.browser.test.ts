@@ -52,9 +52,19 @@ async function signIn(page: Page, username: string, password: string): Promise<v
   await page.getByRole('button', { name: 'Log ind' }).click();
 }
 
-/** Waits until the agent's Web Chat shows `text`. */
+/** Waits until the agent's desk chat shows `text`. */
 async function chatShows(page: Page, text: string): Promise<void> {
   await page.locator('#webchat').getByText(text, { exact: false }).last().waitFor({ state: 'visible', ...SEE });
+}
+
+/** The Web Chat of a case's own tab. */
+function caseChat(page: Page, caseId: string) {
+  return page.locator(`[data-case-chat="${caseId}"]`);
+}
+
+/** Waits until the chat in case `caseId`'s tab shows `text`. */
+async function caseChatShows(page: Page, caseId: string, text: string): Promise<void> {
+  await caseChat(page, caseId).getByText(text, { exact: false }).last().waitFor({ state: 'visible', ...SEE });
 }
 
 /** The queue's card for a case. */
@@ -155,34 +165,48 @@ describe('the agent page in a real browser', () => {
     await expect.poll(async () => card(page, second.caseId).textContent(), SEE).toContain('NemID');
 
     await firstCard.getByRole('button', { name: `Overtag sag ${first.caseId}` }).click();
-    await chatShows(page, `Sag ${first.caseId} · kanal`);
-    await chatShows(page, 'Forløb i guiden: Q2 Ja → Q3 Nej → Borgerservice');
+    // The case gets a tab of its own, shown at once, whose chat starts with the case's summary.
+    await page.getByRole('tab', { name: `Sag ${first.caseId}`, selected: true }).waitFor(SEE);
+    await caseChatShows(page, first.caseId, `Sag ${first.caseId} · kanal`);
+    await caseChatShows(page, first.caseId, 'Forløb i guiden: Q2 Ja → Q3 Nej → Borgerservice');
     await page.getByRole('heading', { name: `Din sag ${first.caseId}` }).waitFor(SEE);
     expect(await page.locator('#case-path').textContent()).toContain('Q2 Ja → Q3 Nej → Borgerservice');
     // Topics by their titles, as in the queue, not the classifier's ids.
     expect(await page.locator('#case-intents').textContent()).not.toMatch(/_/);
     // Taking a case puts the cursor where the agent writes to the citizen.
-    await expect.poll(async () => page.evaluate(() => document.activeElement?.closest('#webchat') !== null), SEE).toBe(true);
+    await expect.poll(async () => page.evaluate((id) => document.activeElement?.closest(`[data-case-chat="${id}"]`) !== null, first.caseId), SEE).toBe(true);
     let seen = await citizenSees(first.client, first.watermark, (a) => a.some((x) => x.text?.startsWith('Du er nu i kontakt med en medarbejder, Anna')));
     await expect.poll(async () => card(page, first.caseId).textContent(), SEE).toContain('Hos dig');
 
     // The agent writes in Web Chat; the citizen gets it with the agent's name.
-    const sendBox = page.locator('#webchat').getByRole('textbox');
+    const sendBox = caseChat(page, first.caseId).getByRole('textbox');
     await sendBox.fill('Hej, jeg hedder Anna. Jeg hjælper dig med at bestille tid i Borgerservice.');
     await sendBox.press('Enter');
     seen = await citizenSees(first.client, seen.watermark, (a) => a.some((x) => x.text === 'Hej, jeg hedder Anna. Jeg hjælper dig med at bestille tid i Borgerservice.'));
 
     // The citizen answers; the agent sees it in Web Chat.
     expect((await first.client.post('Tak! Skal jeg have mit pas med?')).status).toBe(200);
-    await chatShows(page, `Borger (${first.caseId}):`);
-    await chatShows(page, 'Skal jeg have mit pas med?');
+    await caseChatShows(page, first.caseId, `Borger (${first.caseId}):`);
+    await caseChatShows(page, first.caseId, 'Skal jeg have mit pas med?');
+
+    // The other case, taken with the keyboard, gets a second tab; the first tab counts what arrives meanwhile.
+    const takeSecond = card(page, second.caseId).getByRole('button', { name: `Overtag sag ${second.caseId}` });
+    await takeSecond.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Din sag ${second.caseId}` }).waitFor(SEE);
+    expect((await first.client.post('Hallo?')).status).toBe(200);
+    await expect.poll(async () => page.getByRole('tab', { name: `Sag ${first.caseId} 1 ny besked` }).count(), SEE).toBe(1);
+    await page.getByRole('tab', { name: new RegExp(`^Sag ${first.caseId}`) }).click();
+    await page.getByRole('heading', { name: `Din sag ${first.caseId}` }).waitFor(SEE);
+    expect((await second.client.post('Jeg venter gerne.')).status).toBe(200);
+    await expect.poll(async () => page.getByRole('tab', { name: `Sag ${second.caseId} 1 ny besked` }).count(), SEE).toBe(1);
 
     // An internal note through the case panel.
     await page.getByLabel('Intern note').fill('Borgeren har intet pas. Henvist til Borgerservice med sundhedskort.');
     await page.getByRole('button', { name: 'Gem note' }).click();
     await expect.poll(async () => page.locator('#notes').textContent(), SEE).toContain('Borgeren har intet pas. Henvist til Borgerservice med sundhedskort.');
     await expect.poll(async () => page.locator('#desk-status').textContent(), SEE).toContain('Noten er gemt');
-    await chatShows(page, `Intern note gemt på sag ${first.caseId}`);
+    await caseChatShows(page, first.caseId, `Intern note gemt på sag ${first.caseId}`);
 
     // Saving the note scrolled the case panel; the picture shows it from the top.
     await page.locator('#case').evaluate((panel) => panel.scrollTo(0, 0));
@@ -196,20 +220,21 @@ describe('the agent page in a real browser', () => {
     // A reload keeps the agent signed in, with the chat and the case where they were.
     await page.reload();
     await page.getByRole('heading', { name: `Din sag ${first.caseId}` }).waitFor(SEE);
-    await chatShows(page, 'Skal jeg have mit pas med?');
+    await caseChatShows(page, first.caseId, 'Skal jeg have mit pas med?');
     expect(await page.locator('#notes').textContent()).toContain('Borgeren har intet pas');
     expect(await page.getByLabel('Brugernavn').isVisible()).toBe(false);
 
     // Closing: the citizen is asked how satisfied they were; the panel is empty again.
     await page.getByRole('button', { name: 'Luk sag' }).click();
-    await page.getByText('Du har ingen sag lige nu').waitFor(SEE);
+    await page.getByText('Vælg en sag i fanerne over chatten').waitFor(SEE);
+    expect(await page.getByRole('tab', { name: `Sag ${first.caseId}` }).count()).toBe(0);
     await citizenSees(first.client, seen.watermark, (a) => a.some((x) => x.text?.startsWith('Hvor tilfreds er du med hjælpen?')));
     await expect.poll(async () => card(page, first.caseId).count(), SEE).toBe(0);
 
-    // Handing the other case back to the bot, taken with the keyboard.
-    const takeSecond = card(page, second.caseId).getByRole('button', { name: `Overtag sag ${second.caseId}` });
-    await takeSecond.focus();
-    await page.keyboard.press('Enter');
+    // Handing the other case back to the bot, from its tab chosen with the keyboard.
+    await page.getByRole('tab', { name: 'Skrivebord' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: new RegExp(`^Sag ${second.caseId}`) }).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('heading', { name: `Din sag ${second.caseId}` }).waitFor(SEE);
     await page.getByRole('button', { name: 'Giv tilbage til botten' }).click();
     await page.getByText('Du har ingen sag lige nu').waitFor(SEE);
@@ -232,7 +257,7 @@ describe('the agent page in a real browser', () => {
     const { page } = await agentPage();
     // Bo's queue stays as it first was, so his click lands on a case Anna has just taken.
     let stale: string | undefined;
-    await page.route('**/agent/api/queue', async (route) => {
+    await page.route('**/agent/api/desk', async (route) => {
       if (stale) return route.fulfill({ status: 200, contentType: 'application/json', body: stale });
       const response = await route.fetch();
       const body = await response.text();
@@ -249,11 +274,13 @@ describe('the agent page in a real browser', () => {
     expect((await call(`${server.url}/agent/api/cases/${citizen.caseId}/take`, { method: 'POST', token: annaToken })).status).toBe(200);
 
     await take.click();
-    await expect.poll(async () => page.locator('#queue-error').textContent(), SEE).toContain('En anden medarbejder har allerede taget sagen');
+    // A case another agent has is not hers to read: it answers as one that is not open (ids cannot be probed).
+    await expect.poll(async () => page.locator('#queue-error').textContent(), SEE).toContain('Sagen findes ikke eller er ikke åben');
+    expect(await page.getByRole('tab', { name: `Sag ${citizen.caseId}` }).count()).toBe(0);
     expect(await page.locator('#case-none').isVisible()).toBe(true);
 
     // A token the server no longer accepts (here: tampered with) sends the agent back to sign-in.
-    await page.unroute('**/agent/api/queue');
+    await page.unroute('**/agent/api/desk');
     await page.evaluate((key) => {
       const saved = JSON.parse(sessionStorage.getItem(key) ?? '{}') as { token: string };
       sessionStorage.setItem(key, JSON.stringify({ ...saved, token: `${saved.token.slice(0, -4)}AAAA` }));

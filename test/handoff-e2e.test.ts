@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashAgentPassword } from '../src/config/agent-accounts';
 import { content } from './helpers/bot-harness';
+import { fill } from '../src/content/placeholders';
 import { call, DlClient, errorOf } from './helpers/directline-client';
 import { agentApi, agentSignsIn, citizenJoins, escalates, PASSWORD } from './helpers/desk-client';
 import { movableClock, startDirectLine, type DirectLineServer } from './helpers/directline-server';
@@ -57,7 +58,7 @@ describe('escalation end to end: a citizen and an agent as two Direct Line clien
     await anna.side.say('Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');
     await citizen.expectFromAgent('Anna', 'Hej, jeg hedder Anna. Hvordan kan jeg hjælpe?');
     await citizen.say('Jeg har ikke noget pas. Mit nummer er 12 34 56 78.');
-    const atAgent = await anna.side.expect(`**Borger (${caseId}):**`);
+    const atAgent = await anna.side.expect(fill(content.handoff.agent.fromCitizen.text, { caseId, text: '' }).trim());
     expect(atAgent.join()).toContain('Mit nummer er [telefon].');
     expect(atAgent.join()).not.toContain('12 34 56 78');
 

@@ -12,6 +12,7 @@ import { DeadlineStorage } from '../src/storage/deadline-storage';
 import type { StoreItems } from 'botbuilder';
 import { FakeTeamsConnector, teamsActivity } from './helpers/teams-connector';
 import { CASE_ID_IN_TEXT } from '../src/handoff/case-ids';
+import { fill } from '../src/content/placeholders';
 
 // Today the guide begins at the passport question (Q1 has nothing to decide since NemID closed).
 const FIRST = 'Har du et gyldigt dansk eller udenlandsk pas eller ID-kort med chip?';
@@ -116,9 +117,9 @@ describe('two instances on one Azurite', () => {
       await post(b.url, anna(`/overtag ${caseId}`));
       await teams.waitFor(() => teams.texts('citizen-1').find((t) => t.includes('Du er nu i kontakt med en medarbejder, Anna Jensen')));
       await post(b.url, anna('Hej fra instans B'));
-      await teams.waitFor(() => teams.texts('citizen-1').includes('**Anna Jensen:** Hej fra instans B'));
+      await teams.waitFor(() => teams.texts('citizen-1').includes(fill(content.handoff.citizen.fromAgentNamed.text, { agent: 'Anna Jensen', text: 'Hej fra instans B' })));
       expect((await post(a.url, citizen('Hej fra instans A'))).texts).toEqual([]);
-      await teams.waitFor(() => teams.texts(`a:personal-${ANNA.aadObjectId}`).includes(`**Borger (${caseId}):** Hej fra instans A`));
+      await teams.waitFor(() => teams.texts(`a:personal-${ANNA.aadObjectId}`).includes(fill(content.handoff.agent.fromCitizen.text, { caseId, text: 'Hej fra instans A' })));
     } finally {
       await teams.close();
     }

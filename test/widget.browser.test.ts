@@ -38,6 +38,37 @@ async function tap(page: Page, title: string): Promise<void> {
   await page.getByRole('button', { name: title, exact: true }).last().click();
 }
 
+/** The suggested action titled `name` (Web Chat's live region holds unseen copies for screen readers). */
+function suggested(page: Page, name: string) {
+  return page.getByRole('toolbar').getByRole('button', { name, exact: true });
+}
+
+/**
+ * The send box and the buttons titled `buttons` lie inside the viewport and are not covered by
+ * anything (the element at their centre is theirs), and the page itself does not scroll.
+ */
+async function expectOnScreen(page: Page, buttons: string[]): Promise<void> {
+  const targets = [page.getByRole('textbox').last(), ...buttons.map((name) => suggested(page, name))];
+  // Web Chat lays out the new buttons a moment after they appear.
+  await page.waitForTimeout(300);
+  const size = page.viewportSize()!;
+  for (const [i, target] of targets.entries()) {
+    const box = await target.boundingBox();
+    const what = i === 0 ? 'the send box' : `the button "${buttons[i - 1]}"`;
+    expect(box, what).not.toBeNull();
+    expect([box!.x >= 0, box!.y >= 0, box!.x + box!.width <= size.width, box!.y + box!.height <= size.height], `${what} at ${JSON.stringify(box)} in ${size.width}×${size.height}`).toEqual([true, true, true, true]);
+    const own = await target.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return !!hit && (el === hit || el.contains(hit));
+    });
+    expect(own, `${what} is covered`).toBe(true);
+  }
+  const page_ = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+  expect(page_.width, 'horizontal scrolling').toBeLessThanOrEqual(size.width);
+  expect(page_.height, 'the page scrolls').toBeLessThanOrEqual(size.height);
+}
+
 describe('the web widget in a real browser', () => {
   it('walks a whole path with buttons, answers a free-text question, survives a reload and passes axe', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
@@ -95,6 +126,36 @@ describe('the web widget in a real browser', () => {
     });
     expect(violations).toEqual([]);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  // WCAG 2.1 1.4.10: 1366×768 at 200 % is 683×384 CSS px, at 400 % 341×192; 320 px wide is the reflow width.
+  it.each([
+    [683, 384],
+    [341, 192],
+    [320, 480],
+  ])('at %i×%i CSS px the box to write in and the buttons are on screen, with no page scrolling', async (width, height) => {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(url);
+    await seeText(page, 'Jeg er MitID-hjælperen');
+    await suggested(page, 'Tal med en medarbejder').waitFor({ state: 'visible' });
+    await expectOnScreen(page, ['Hjælp mig med at få MitID', 'Tal med en medarbejder']);
+    // The guide's first question brings other buttons; they fit as well.
+    await tap(page, 'Hjælp mig med at få MitID');
+    await suggested(page, 'Ja').waitFor({ state: 'visible', timeout: 15_000 });
+    const titles = await page.getByRole('toolbar').getByRole('button').allTextContents();
+    expect(titles.length).toBeGreaterThan(1);
+    await expectOnScreen(page, titles.map((t) => t.trim()));
+    await page.close();
+  });
+
+  it('zooming in during the conversation (200 % → 400 %) keeps the box to write in and the buttons on screen', async () => {
+    const page = await browser.newPage({ viewport: { width: 683, height: 384 } });
+    await page.goto(url);
+    await seeText(page, 'Jeg er MitID-hjælperen');
+    await suggested(page, 'Tal med en medarbejder').waitFor({ state: 'visible' });
+    await page.setViewportSize({ width: 341, height: 192 });
+    await expectOnScreen(page, ['Hjælp mig med at få MitID', 'Tal med en medarbejder']);
     await page.close();
   });
 

@@ -5,6 +5,10 @@
  */
 import { pageTexts } from './shared/texts.js';
 import { connect, LINE, renderChat } from './shared/webchat.js';
+import { agentLineOptions } from './widget/agent-lines.js';
+import { agentNamer } from './widget/agent-mark.js';
+import { typingOptions } from './widget/agent-typing.js';
+import { fitScreen } from './widget/compact.js';
 import { keepFresh, startSession } from './widget/tokens.js';
 
 const texts = pageTexts();
@@ -34,8 +38,11 @@ async function start() {
     else if (status === LINE.online) showStatus('');
   });
   const style = { botAvatarInitials: texts.botInitials, userAvatarInitials: texts.userInitials, suggestedActionHeight: 44, sendBoxHeight: 56 };
+  const agents = agentNamer(texts);
   // Web Chat shows its own "could not send"; the status line says why when we know.
-  renderChat(document.getElementById('webchat'), line, style, { posted: (ok) => showStatus(ok ? '' : texts.busy) });
+  const on = { posted: (ok) => showStatus(ok ? '' : texts.busy), rewrite: agents.rewrite };
+  const options = { ...agentLineOptions(texts), ...typingOptions(texts, agents.seen) };
+  fitScreen(style, (fitted) => renderChat(document.getElementById('webchat'), line, fitted, on, options));
 }
 
 if (window.parent !== window) closeOnEscape();

@@ -25,7 +25,7 @@ const AGENT = {
     takeWhich: ['caseId'],
     taken: ['caseId'],
   },
-  chat: { failed: [], rejected: [], noCase: [], toCase: ['caseId'], botInitials: [] },
+  chat: { failed: [], rejected: [], noCase: [], toCase: ['caseId'], desk: [], citizenTyping: [], botInitials: [] },
   case: {
     heading: [],
     headingWith: ['caseId'],
@@ -38,13 +38,25 @@ const AGENT = {
     closed: ['caseId'],
     noPath: [],
     noTopics: [],
+    none: [],
+    pick: [],
+    transferred: ['caseId', 'to'],
+    transferredToQueue: ['caseId'],
   },
   facts: { status: [], reason: [], path: [], topics: [], lastLine: [], channel: [], created: [], waited: [], taken: [] },
   status: { queued: [], external: [], mine: [], agent: ['agent'], someone: [] },
   duration: { underMinute: [], minutes: ['minutes'], hours: ['hours'], hoursMinutes: ['hours', 'minutes'] },
+  tabs: { desk: [], case: ['caseId'], unreadOne: [], unread: ['count'], unreadOneLong: [], unreadLong: ['count'], opened: ['caseId'], failed: ['caseId'] },
+  transfer: { heading: ['caseId'], colleague: ['name', 'presence', 'chats'], colleagueChats: ['name', 'presence', 'chats'], queue: [], noColleagues: [] },
+  templates: { none: [], failed: [], inserted: [], insertWhich: [] },
+  presence: { available: [], away: [], toggle: ['status'], changed: ['status'], awayHint: [] },
+  alerts: { title: [], body: ['caseId', 'reason'], denied: [], unsupported: [] },
+  history: { none: [], one: [], count: ['count'], failed: [], ended: ['date'], by: ['agent'], score: ['score'], noScore: [], earlier: ['ids'] },
+  scores: { none: [], failed: [], rated: ['rated'], closed: ['closed'], total: [] },
+  ended: { closed: [], returned: [], cancelled: [], failed: [] },
 } as const;
 
-const WIDGET = { busy: [], failed: [], botInitials: [], userInitials: [] } as const;
+const WIDGET = { busy: [], failed: [], botInitials: [], userInitials: [], agentName: ['agent'], agentSaid: ['agent', 'text'], agentTyping: ['agent'] } as const;
 
 const EMBED = { open: [], close: [], panel: [], frame: [] } as const;
 

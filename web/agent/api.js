@@ -23,13 +23,14 @@ export function quiet(err) {
   return Boolean(err && (err.handled || err.code === 'Stale'));
 }
 
-async function send(method, path, body, token, t) {
+// Only the provider sign-in's exchange needs a cookie (the HttpOnly one bound to its code); every other call goes without.
+async function send(method, path, body, token, t, credentials = 'omit') {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
-    res = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
+    res = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials });
   } catch {
     throw new ApiError(0, 'Network', t.requests.network);
   }
@@ -68,6 +69,10 @@ export function createApi(state, t, expired) {
   return {
     call,
     /** Signing in, before there is a token. */
-    login: (username, password) => send('POST', '/login', { username, password }, null, t)
+    login: (username, password) => send('POST', '/login', { username, password }, null, t),
+    /** Which sign-ins the server offers: {password, oidc: {name, start} or null}. */
+    signInOptions: () => send('GET', '/sign-in-options', undefined, null, t),
+    /** The one-time code the provider's sign-in left in the URL, with its cookie, for the same body as `login`. */
+    exchange: (code) => send('POST', '/oidc/exchange', { code }, null, t, 'same-origin')
   };
 }

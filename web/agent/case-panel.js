@@ -1,22 +1,24 @@
 /*
- * The case panel: which case is the agent's, the note form, and handing the case back to the
- * bot or closing it. `refreshQueue()` is called when the agent's case ended here.
+ * The case panel: the case of the chat tab shown, the note form, and passing the case on,
+ * handing it back to the bot or closing it. `on.ended(id)` is told when a case ended here,
+ * `on.transfer(id)` when the agent wants to pass it to someone else.
  */
 import { casePath, quiet } from './api.js';
 import { drawCase } from './case-view.js';
 import { setText } from './dom.js';
 import { fill } from '../shared/texts.js';
 
-// As src/handoff/agent-routes.ts takes (and web/agent.html's maxlength says).
+// As src/handoff/case-routes.ts takes (and web/agent.html's maxlength says).
 const NOTE_MAX = 2000;
 
 export class CasePanel {
-  constructor(desk, refreshQueue) {
+  constructor(desk, on) {
     this.desk = desk;
-    this.refreshQueue = refreshQueue;
+    this.on = on;
     this.activeId = null;
     this.drawn = '';
     this.draftFor = null;
+    this.hasCases = false;
     const { el, t } = desk;
     el.noteForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -24,26 +26,28 @@ export class CasePanel {
     });
     el.release.addEventListener('click', () => this.end('release', t.case.released));
     el.close.addEventListener('click', () => this.end('close', t.case.closed));
+    el.transfer.addEventListener('click', () => {
+      if (this.activeId) this.on.transfer(this.activeId);
+    });
   }
 
-  /** Follows the server's word on the agent's case (`id`, or none). */
-  async follow(id) {
-    const { el, t, api } = this.desk;
+  /** Shows case `id` (the chat tab shown), or none; `hasCases` says whether the agent has any. */
+  async follow(id, hasCases) {
+    const { el, api } = this.desk;
+    this.hasCases = hasCases;
     if (!id) {
-      if (this.activeId) this.showNone();
       this.activeId = null;
-      setText(el.chatTarget, t.chat.noCase);
+      this.showNone();
       return;
     }
     if (id !== this.activeId) this.drawn = '';
     this.activeId = id;
-    setText(el.chatTarget, fill(t.chat.toCase, { caseId: id }));
     try {
       const record = await api.call('GET', casePath(id));
       if (this.activeId === record.id) this.show(record);
     } catch (err) {
       if (quiet(err)) return;
-      if (err.status === 404) this.showNone();
+      if (err.status === 404 && this.activeId === id) this.showNone();
       else setText(el.caseError, err.message);
     }
   }
@@ -57,6 +61,7 @@ export class CasePanel {
 
   reset() {
     this.activeId = null;
+    this.hasCases = false;
     this.showNone();
   }
 
@@ -78,11 +83,11 @@ export class CasePanel {
     const { el, t } = this.desk;
     this.drawn = '';
     setText(el.caseHeading, t.case.heading);
+    setText(el.caseNone, this.hasCases ? t.case.pick : t.case.none);
     el.caseNone.hidden = false;
     el.caseBody.hidden = true;
     setText(el.caseError, '');
     setText(el.noteError, '');
-    setText(el.chatTarget, t.chat.noCase);
   }
 
   async saveNote() {
@@ -122,7 +127,7 @@ export class CasePanel {
       this.activeId = null;
       this.showNone();
       el.queueHeading.focus();
-      await this.refreshQueue();
+      await this.on.ended(id);
     } catch (err) {
       if (!quiet(err)) setText(el.caseError, err.message);
     }

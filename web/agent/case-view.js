@@ -1,6 +1,6 @@
 /*
  * The agent's case in the case panel: its facts, where the citizen went in the guide, the
- * topics, the internal notes and the conversation so far.
+ * topics, the citizen's earlier cases, the internal notes and the conversation so far.
  */
 import { fact, make, setText } from './dom.js';
 import { channelName, clock, duration, pathText, plain, speaker, topicsText, whoHas } from './format.js';
@@ -37,15 +37,21 @@ function lineItem(t, line) {
   return item;
 }
 
+// A returning citizen's earlier cases (those the agent may read), oldest first, with how each ended.
+function earlierText(t, earlier) {
+  if (!earlier || !earlier.length) return t.case.noTopics;
+  return earlier.map((e) => e.id + ' (' + (t.ended[e.status] || t.status[e.status] || e.status) + ')').join(', ');
+}
+
 /** Writes case `c` into the panel's elements `el`, for the agent `username`. */
 export function drawCase(el, t, c, username) {
   setText(el.caseHeading, fill(t.case.headingWith, { caseId: c.id }));
-  setText(el.chatTarget, fill(t.chat.toCase, { caseId: c.id }));
   el.caseNone.hidden = true;
   el.caseBody.hidden = false;
   el.caseFacts.replaceChildren(facts(t, c, username));
   setText(el.casePath, pathText(t, c.guidePath));
   setText(el.caseIntents, topicsText(t, c.recentIntents));
+  setText(el.caseEarlier, earlierText(t, c.earlier));
   const notes = c.notes || [];
   el.notesNone.hidden = notes.length > 0;
   el.notes.replaceChildren(...notes.map((note) => noteItem(t, note)));

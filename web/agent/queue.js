@@ -1,7 +1,7 @@
 /*
- * The queue: fetched every few seconds and when the desk says something changed, drawn as
- * cards, and the button that takes a case. It also tells the case panel which case is the
- * agent's, as the server sees it.
+ * The queue: the desk's state (GET /desk) fetched every few seconds and when a chat says
+ * something changed, the waiting cases drawn as cards, and the button that takes a case. The
+ * rest of the desk's state (the agent's cases, presence, colleagues) goes to `on.desk(state)`.
  */
 import { casePath, quiet } from './api.js';
 import { caseCard, queueSignature } from './case-card.js';
@@ -13,11 +13,11 @@ const EVERY_MS = 4000;
 // The desk's message and the queue change together; a moment's wait sees both.
 const SOON_MS = 300;
 
+/** `on.desk(state)` gets each fetched desk state; `on.taken(record)` a case the agent has just taken here. */
 export class Queue {
-  constructor(desk, casePanel, chat) {
+  constructor(desk, on) {
     this.desk = desk;
-    this.casePanel = casePanel;
-    this.chat = chat;
+    this.on = on;
     this.poll = null;
     this.soonTimer = null;
     this.running = false;
@@ -25,6 +25,8 @@ export class Queue {
     // A failed refresh's message goes when a refresh works again; a refused take's stays until the next try.
     this.failed = false;
     this.drawn = '';
+    // Bumped when the agent's cases change here; a desk state asked for before that is out of date.
+    this.changes = 0;
     desk.el.queueList.addEventListener('click', (event) => {
       const button = event.target.closest ? event.target.closest('button[data-take]') : null;
       if (button) this.take(button.getAttribute('data-take'), button);
@@ -34,6 +36,11 @@ export class Queue {
   start() {
     this.refresh();
     this.poll = setInterval(() => this.refresh(), EVERY_MS);
+  }
+
+  /** The agent's cases changed here (taken, passed on, ended): answers already under way are out of date. */
+  changed() {
+    this.changes++;
   }
 
   /** Looks at the queue now rather than at the next tick. */
@@ -62,12 +69,16 @@ export class Queue {
       return;
     }
     this.running = true;
+    const asked = this.changes;
     try {
-      const queue = await api.call('GET', '/queue');
+      const now = await api.call('GET', '/desk');
       if (this.failed) setText(el.queueError, '');
       this.failed = false;
-      this.render(queue);
-      await this.casePanel.follow(queue.activeCaseId);
+      if (asked !== this.changes) this.again = true;
+      else {
+        this.render(now);
+        await this.on.desk(now);
+      }
     } catch (err) {
       if (!quiet(err)) {
         this.failed = true;
@@ -104,10 +115,10 @@ export class Queue {
     setText(el.queueError, '');
     try {
       const taken = await api.call('POST', casePath(id, 'take'));
+      this.changed();
       notices.announce(fill(t.queue.taken, { caseId: taken.id }));
-      this.casePanel.open(taken);
+      this.on.taken(taken);
       await this.refresh();
-      this.chat.focusSendBox();
     } catch (err) {
       if (quiet(err)) return;
       this.failed = false;

@@ -35,14 +35,26 @@ export function connect(origin, token, conversationId) {
 
 /**
  * Renders Web Chat on `line` into `host`. `on.posted(ok)` hears whether a message the user sent
- * went through; `on.incoming(activity)` hears every activity that arrives.
+ * went through; `on.incoming(activity)` hears every activity that arrives, and `on.rewrite`, if
+ * given, returns the activity Web Chat gets instead. `options` are more of Web Chat's props
+ * (middleware, sendTypingIndicator). Returns a function that renders again with another style.
  */
-export function renderChat(host, line, style, on) {
+export function renderChat(host, line, style, on, options = {}) {
   const store = window.WebChat.createStore({}, () => (next) => (action) => {
     if (action.type === 'DIRECT_LINE/POST_ACTIVITY_REJECTED') on.posted(false);
     else if (action.type === 'DIRECT_LINE/POST_ACTIVITY_FULFILLED') on.posted(true);
-    else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && on.incoming) on.incoming(action.payload && action.payload.activity);
+    else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') return next(incoming(action, on));
     return next(action);
   });
-  window.WebChat.renderWebChat({ directLine: line, store, locale: 'da-DK', styleOptions: { ...STYLE, ...style } }, host);
+  const render = (nextStyle) =>
+    window.WebChat.renderWebChat({ ...options, directLine: line, store, locale: 'da-DK', styleOptions: { ...STYLE, ...nextStyle } }, host);
+  render(style);
+  return render;
+}
+
+function incoming(action, on) {
+  const activity = action.payload && action.payload.activity;
+  if (on.incoming) on.incoming(activity);
+  if (!on.rewrite || !activity) return action;
+  return { ...action, payload: { ...action.payload, activity: on.rewrite(activity) } };
 }
