@@ -5,27 +5,14 @@
  */
 import { casePath, quiet } from './api.js';
 import { make, setText } from './dom.js';
-import { connect, LINE } from '../shared/webchat.js';
+import { BASE_STYLE, connect, LINE } from '../shared/webchat.js';
 import { fill } from '../shared/texts.js';
 
 // The citizen's widget sends typing every few seconds while she writes; a pause longer than this means she stopped.
 const TYPING_SHOWN_MS = 6000;
 
-// As the desk chat looks (web/shared/webchat.js), without its suggested-action styling: no buttons come here.
-const STYLE = {
-  accent: '#0050b4',
-  primaryFont: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
-  fontSizeSmall: '85%',
-  bubbleBackground: '#eef3fb',
-  bubbleTextColor: '#1a1a1a',
-  bubbleFromUserBackground: '#0050b4',
-  bubbleFromUserTextColor: '#ffffff',
-  botAvatarBackgroundColor: '#0050b4',
-  userAvatarBackgroundColor: '#003a82',
-  bubbleMaxWidth: 640,
-  sendBoxHeight: 52,
-  hideUploadButton: true
-};
+// As the desk chat looks, without its suggested-action styling: no buttons come here.
+const STYLE = { ...BASE_STYLE, userAvatarBackgroundColor: '#003a82', bubbleMaxWidth: 640, sendBoxHeight: 52 };
 
 /** The number after the "|" of a Direct Line activity id: later activities have larger ones. */
 export function sequenceOf(activity) {

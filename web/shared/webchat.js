@@ -6,7 +6,8 @@
 /** botframework-directlinejs's connection states. */
 export const LINE = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
 
-const STYLE = {
+/** Web Chat's look on every page: colours, font and no upload button. */
+export const BASE_STYLE = {
   accent: '#0050b4',
   primaryFont: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
   fontSizeSmall: '85%',
@@ -15,12 +16,16 @@ const STYLE = {
   bubbleFromUserBackground: '#0050b4',
   bubbleFromUserTextColor: '#ffffff',
   botAvatarBackgroundColor: '#0050b4',
+  hideUploadButton: true
+};
+
+const STYLE = {
+  ...BASE_STYLE,
   suggestedActionLayout: 'flow',
   suggestedActionBackgroundColor: '#ffffff',
   suggestedActionTextColor: '#003a82',
   suggestedActionBorderColor: '#0050b4',
-  suggestedActionBorderWidth: 2,
-  hideUploadButton: true
+  suggestedActionBorderWidth: 2
 };
 
 /**
