@@ -4,10 +4,7 @@
  */
 import { setText } from './dom.js';
 import { connect, LINE, renderChat } from '../shared/webchat.js';
-
-function initials(name) {
-  return (name || '?').slice(0, 2).toUpperCase();
-}
+import { initialsOf } from '../shared/texts.js';
 
 /**
  * `on.expired()` is told when Direct Line no longer takes the token; `on.deskSpoke()` when the
@@ -32,7 +29,7 @@ export class Chat {
     const style = {
       bubbleMaxWidth: 640,
       botAvatarInitials: t.chat.botInitials,
-      userAvatarInitials: initials(session.agent.displayName),
+      userAvatarInitials: initialsOf(session.agent.displayName),
       userAvatarBackgroundColor: '#003a82',
       sendBoxHeight: 52
     };

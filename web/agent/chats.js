@@ -7,14 +7,10 @@ import { CaseChat, sequenceOf } from './case-chat.js';
 import { make, setText } from './dom.js';
 import { TabMemory } from './tab-memory.js';
 import { Tabs } from './tabs.js';
-import { fill } from '../shared/texts.js';
+import { fill, initialsOf } from '../shared/texts.js';
 
 const tabId = (id) => 'tab-case-' + id;
 const panelId = (id) => 'chat-case-' + id;
-
-function initials(name) {
-  return (name || '?').slice(0, 2).toUpperCase();
-}
 
 /** `on.selected(caseId or null)` hears which case is shown; `on.spoke()` that a case's chat said something; `on.expired()` a dead token. */
 export class ChatTabs {
@@ -85,7 +81,7 @@ export class ChatTabs {
     this.cases.set(id, entry);
     this.drawUnread(entry);
     if (show) this.tabs.select(tab, false);
-    entry.ready = chat.open(initials(state.session && state.session.agent.displayName));
+    entry.ready = chat.open(initialsOf(state.session && state.session.agent.displayName));
   }
 
   remove(id) {

@@ -12,3 +12,10 @@ export function pageTexts() {
 export function fill(text, values) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole));
 }
+
+/** "Anna Jensen" → "AJ", "anna.jensen" → "AJ", "Bo" → "B", none → "?": the letters on a person's avatar. */
+export function initialsOf(name) {
+  const words = String(name || '').split(/[\s._-]+/).filter(Boolean);
+  const picked = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return picked.map((word) => Array.from(word)[0]).join('').toLocaleUpperCase('da-DK') || '?';
+}

@@ -3,8 +3,8 @@
  * avatar beside them, never the bot's "MH". Built on Web Chat's extension points, keyed on the
  * server's mark (agent-mark.js).
  */
-import { fill } from '../shared/texts.js';
-import { agentOf, initialsOf } from './agent-mark.js';
+import { fill, initialsOf } from '../shared/texts.js';
+import { agentOf } from './agent-mark.js';
 import { h } from './elements.js';
 
 /** Who a line is from, finer than Web Chat's role: the agent's lines reach the widget as the bot's. */

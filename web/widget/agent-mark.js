@@ -11,13 +11,6 @@ export function agentOf(activity) {
   return name || undefined;
 }
 
-/** "Anna Jensen" → "AJ", "anna.jensen" → "AJ", "Bo" → "B": the letters on her avatar. */
-export function initialsOf(name) {
-  const words = name.split(/[\s._-]+/).filter(Boolean);
-  const picked = words.length > 1 ? [words[0], words[words.length - 1]] : words;
-  return picked.map((word) => Array.from(word)[0]).join('').toLocaleUpperCase('da-DK');
-}
-
 // The server escapes the agent's < > & and \ for Markdown; a screen reader should not read the backslashes.
 const unescapeMarkdown = (text) => text.replace(/\\([\\<>&])/g, '$1');
 
