@@ -8,7 +8,6 @@ import { systemClock } from '../src/clock';
 import { parseConfig, readEnvironment, type Config } from '../src/config';
 import { staffSessions } from '../src/desk/staff-desk';
 import type { StaffEntry, StaffSessions } from '../src/desk/staff-sessions';
-import { staffStorage } from '../src/desk/staff-storage';
 import { openStorage } from '../src/storage';
 
 const USAGE = 'Brug / usage: npm run agent:sessions -- list | end BRUGER/USER | end-all';
@@ -53,8 +52,7 @@ async function end(sessions: StaffSessions, who: string | undefined, write: Writ
 }
 
 export async function agentSessions(args: string[], config: Config, write: Write): Promise<number> {
-  const shared = await openStorage(config);
-  const sessions = staffSessions(config, staffStorage(config, shared), systemClock);
+  const sessions = staffSessions(config, await openStorage(config), systemClock);
   const [command, who] = args;
   if (command === 'list') return list(sessions, write);
   if (command === 'end') return end(sessions, who, write);

@@ -18,4 +18,11 @@ async function run(): Promise<void> {
   }
 }
 
-void run();
+// A PostgreSQL pool would keep the process alive for its idle time; the listing is done.
+run().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -24,6 +24,7 @@ import { setUpBot } from './app/bot-setup';
 import { closeServer, listenOn, prepareCases, startTimeoutSweep } from './app/lifecycle';
 import { registerMessagesRoute } from './app/messages-route';
 import { Requests } from './app/requests';
+import type { ConversationLogFactory } from './app/stores';
 
 /** What the app is built from; tests swap the storage, the clock and the logger. */
 export interface AppDeps {
@@ -34,6 +35,8 @@ export interface AppDeps {
   logger: Logger;
   /** Trained once (it takes a tenth of a second) and shared by all conversations. */
   recognizer: IntentRecognizer;
+  /** Where Direct Line keeps its conversations (PostgreSQL, shared by instances); in memory when absent. */
+  conversations?: ConversationLogFactory;
   /** Tests shorten the Direct Line endpoint's sweep interval and activity cap. */
   directLineOptions?: DirectLineOptions;
   /** Tests shorten how often waiting cases are checked for the timeout (default 15 s). */
@@ -80,7 +83,7 @@ export function createApp(deps: AppDeps): App {
   // Agents' tokens are bound to staff sessions: Direct Line asks the desk about each, and the desk knows who writes.
   const staff = new StaffDesk({ config, clock, logger, storage, service: handoff, presence, ...(deps.oidcOptions ? { oidcOptions: deps.oidcOptions } : {}) });
   const agentDesk = new AgentDesk(handoff, staff.identify);
-  const endpoint = registerDirectLine(server, { config, adapter, bots: { user: bot, agent: agentDesk }, logger, clock, selfUrl: () => selfUrl, agentSession: staff.directLineCheck }, directLineOptions);
+  const endpoint = registerDirectLine(server, { config, adapter, bots: { user: bot, agent: agentDesk }, logger, clock, selfUrl: () => selfUrl, agentSession: staff.directLineCheck, ...(deps.conversations ? { conversations: deps.conversations } : {}) }, directLineOptions);
   useDirectLine(endpoint);
   if (config.AGENT_HUB === 'builtin') {
     const agentRoute = staff.registerRoutes(server, endpoint.signer);

@@ -3,8 +3,8 @@ import { createApp } from './app';
 import { startUp } from './startup';
 
 async function main(): Promise<void> {
-  const { config, content, clock, storage, recognizer, logger } = await startUp();
-  const app = createApp({ config, content, storage, clock, logger, recognizer });
+  const { config, content, clock, storage, conversations, closeStores, recognizer, logger } = await startUp();
+  const app = createApp({ config, content, storage, clock, logger, recognizer, ...(conversations ? { conversations } : {}) });
   const port = await app.listen();
   logger.info({ port, host: config.HOST, dataDir: config.DATA_DIR, botDate: config.BOT_DATE }, `listening on http://${config.HOST}:${port}`);
 
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.close();
+      await closeStores();
       logger.info('stopped');
       logger.flush();
       process.exit(0);

@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './logger';
 import { loadRecognizer } from './nlu/classifier-cache';
 import type { IntentRecognizer } from './nlu/recognizer';
 import type { BotStorage } from './storage/bot-storage';
-import { openStorage } from './storage';
+import { openStores, type ConversationLogFactory } from './app/stores';
 
 /** What every entry point (server, terminal chat) starts from. */
 export interface Startup {
@@ -13,6 +13,10 @@ export interface Startup {
   content: Content;
   clock: Clock;
   storage: BotStorage;
+  /** Direct Line's conversations in the database (STORAGE=postgres); in memory when absent. */
+  conversations?: ConversationLogFactory;
+  /** Closes the storage's connections; after the app has closed. */
+  closeStores(): Promise<void>;
   recognizer: IntentRecognizer;
   logger: Logger;
 }
@@ -35,8 +39,9 @@ export async function startUp(): Promise<Startup> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const storage = await openStorage(config, logger);
+  const stores = await openStores(config, logger);
   // BOT_DATE pins "today" at noon Danish time, away from any midnight edge.
   const clock = config.BOT_DATE ? fixedClock(`${config.BOT_DATE}T12:00:00+01:00`) : systemClock;
-  return { config, content, clock, storage, logger, recognizer: loadRecognizer(content.intents, content.classifier, config.DATA_DIR) };
+  const recognizer = loadRecognizer(content.intents, content.classifier, config.DATA_DIR);
+  return { config, content, clock, storage: stores.storage, ...(stores.conversations ? { conversations: stores.conversations } : {}), closeStores: () => stores.close(), logger, recognizer };
 }

@@ -11,10 +11,18 @@ describe('configuration', () => {
   it('runs on embedded defaults with an empty environment', () => {
     const config = parseConfig({});
     expect(config.PORT).toBe(3978);
-    expect(config.STORAGE).toBe('file');
+    expect(config.STORAGE).toBe('sqlite');
     expect(config.DATA_DIR).toBe('./data');
     expect(config.MicrosoftAppId).toBeUndefined();
-    expect(config.FILE_STORAGE_FSYNC).toBe(false);
+    expect(config.STORAGE_FSYNC).toBe(false);
+  });
+
+  it('reads the slot-file store\'s settings under their old names: STORAGE=file is SQLite, FILE_STORAGE_FSYNC is STORAGE_FSYNC', () => {
+    expect(parseConfig({ STORAGE: 'file' }).STORAGE).toBe('sqlite');
+    expect(parseConfig({ FILE_STORAGE_FSYNC: 'true' }).STORAGE_FSYNC).toBe(true);
+    expect(parseConfig({ STORAGE_FSYNC: 'true' }).STORAGE_FSYNC).toBe(true);
+    // The new name wins when both are set.
+    expect(parseConfig({ STORAGE_FSYNC: 'false', FILE_STORAGE_FSYNC: 'true' }).STORAGE_FSYNC).toBe(false);
   });
 
   it('treats empty values as unset, as .env files written from the example have them', () => {
@@ -27,7 +35,12 @@ describe('configuration', () => {
     [{ MicrosoftAppId: 'not-a-guid' }, /MicrosoftAppId: skal være et GUID/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: skal være fatal/],
     [{ BOT_DATE: '21-11-2026' }, /BOT_DATE: skal være en dato/],
-    [{ FILE_STORAGE_FSYNC: 'yes' }, /FILE_STORAGE_FSYNC: skal være true eller false/],
+    [{ STORAGE_FSYNC: 'yes' }, /STORAGE_FSYNC: skal være true eller false/],
+    [{ FILE_STORAGE_FSYNC: 'yes' }, /STORAGE_FSYNC: skal være true eller false/],
+    [{ STORAGE: 'files' }, /STORAGE: skal være "sqlite", "postgres" eller "blob"/],
+    // Several instances must check each other's widget tokens.
+    [{ STORAGE: 'postgres', DATABASE_URL: 'postgres://bot@db/mitid' }, /DIRECTLINE_SECRET: mangler, når STORAGE=postgres/],
+    [{ STORAGE: 'postgres', DATABASE_URL: 'mysql://bot@db/mitid', DIRECTLINE_SECRET: 'x'.repeat(32) }, /DATABASE_URL: skal være en postgres:\/\/-adresse/],
     [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555' }, /MicrosoftAppPassword: mangler/],
     // Single tenant is the default (all Azure creates now), and it needs the tenant.
     [{ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'x' }, /MicrosoftAppTenantId: mangler, når MicrosoftAppType=SingleTenant/],

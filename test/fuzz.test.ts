@@ -12,7 +12,7 @@ import { createApp, type App } from '../src/app';
 import { parseConfig } from '../src/config';
 import { hashAgentPassword } from '../src/config/agent-accounts';
 import { createLogger } from '../src/logger';
-import { FileStorage } from '../src/storage/file-storage';
+import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite-storage';
 import { content, recognizer } from './helpers/bot-harness';
 import { movableClock } from './helpers/directline-server';
 import { activity, post } from './helpers/http-bot';
@@ -277,7 +277,7 @@ let url: string;
 let sink: Server;
 let sinkUrl: string;
 let parent: string;
-let storage: FileStorage;
+let storage: SqliteStorage;
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -303,8 +303,7 @@ beforeAll(async () => {
     // With accounts the sign-in route is really exercised (without, it answers 503 "not set up").
     AGENT_ACCOUNTS: await hashAgentPassword('anna', 'en-lang-adgangskode'),
   });
-  storage = new FileStorage({ directory: dataDir });
-  await storage.init();
+  storage = await openSqliteStorage({ DATA_DIR: dataDir, STORAGE_FSYNC: false });
   const logger = createLogger('error', new Writable({ write: (chunk: Buffer, _enc, done) => void (errors.push(chunk.toString('utf8')), done()) }));
   app = createApp({ config, content, storage, clock: movableClock(), logger, recognizer });
   url = `http://127.0.0.1:${await app.listen()}`;

@@ -9,7 +9,7 @@ import { createHandoff } from '../src/handoff';
 import { HandoffRefusal } from '../src/handoff/case-store';
 import type { HandoffCase } from '../src/handoff/case';
 import { createLogger } from '../src/logger';
-import { FileStorage } from '../src/storage/file-storage';
+import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite-storage';
 import { Conversation, RecordingMessenger, content, testHandoff, toReply, type Reply } from './helpers/bot-harness';
 import { movableClock } from './helpers/directline-server';
 import { CASE_ID_IN_TEXT } from '../src/handoff/case-ids';
@@ -24,7 +24,7 @@ const BO = { username: 'bo', displayName: 'Bo' };
 const agentConversation = (username: string) => ({ channelId: 'directline', serviceUrl: 'http://agents.invalid', conversation: { id: `agent-${username}`, isGroup: false, conversationType: 'personal', name: '' } });
 
 /** A citizen in memory with a movable clock; `signIn` makes an agent present, as the agent page does. */
-function setUp(options: { hub?: 'builtin' | 'external'; protocol?: 'botframework' | 'omnichannel'; storage?: MemoryStorage | FileStorage; maxChats?: number } = {}) {
+function setUp(options: { hub?: 'builtin' | 'external'; protocol?: 'botframework' | 'omnichannel'; storage?: MemoryStorage | SqliteStorage; maxChats?: number } = {}) {
   const clock = movableClock();
   const storage = options.storage ?? new MemoryStorage();
   const handoff = testHandoff(storage, clock, { hub: options.hub, waitSeconds: 300, ...(options.maxChats ? { maxChats: options.maxChats } : {}) });
@@ -300,10 +300,9 @@ describe('two agents and one case', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('on the real file storage, exactly one of two simultaneous takes wins; the other is refused', async () => {
+  it('on the real SQLite storage, exactly one of two simultaneous takes wins; the other is refused', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mitid-take-'));
-    const storage = new FileStorage({ directory: dir });
-    await storage.init();
+    const storage = await openSqliteStorage({ DATA_DIR: dir, STORAGE_FSYNC: false });
     const { citizen, service, signIn, handoff } = setUp({ storage });
     await handoff.store.init();
     await signIn(ANNA);

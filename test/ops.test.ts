@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app';
 import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { FileStorage } from '../src/storage/file-storage';
+import { openSqliteStorage } from '../src/storage/sqlite-storage';
 import { content, recognizer } from './helpers/bot-harness';
 import { activity, post } from './helpers/http-bot';
 
@@ -27,8 +27,7 @@ async function start(env: Record<string, string> = {}) {
   const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, done) => void (lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)), done()) }));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mitid-ops-'));
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, ...env });
-  const storage = new FileStorage({ directory: dataDir });
-  await storage.init();
+  const storage = await openSqliteStorage({ DATA_DIR: dataDir, STORAGE_FSYNC: false });
   let now = new Date('2026-11-21T12:00:00+01:00').getTime();
   const clock = { now: () => new Date(now) };
   const app = createApp({ config, content, storage, clock, logger, recognizer });

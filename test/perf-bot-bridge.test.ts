@@ -26,7 +26,7 @@ describe('BotBridge replies in-process', () => {
     });
     bridge.receiveRepliesWith((conversationId, reply, replyToId) => {
       received.push({ conversationId, reply: reply as Record<string, unknown>, replyToId });
-      return { id: `c1|${received.length}` };
+      return Promise.resolve({ id: `c1|${received.length}` });
     });
     await bridge.deliver(userMessage('hej'), 'user');
     expect(received.map((r) => [r.conversationId, r.reply.text, r.replyToId])).toEqual([
@@ -40,7 +40,7 @@ describe('BotBridge replies in-process', () => {
     const bridge = bridgeFor(async (context) => {
       await context.sendActivity('svar');
     });
-    bridge.receiveRepliesWith(() => undefined);
+    bridge.receiveRepliesWith(() => Promise.resolve(undefined));
     await expect(bridge.deliver(userMessage('hej'), 'user')).rejects.toThrow('refused');
   });
 
@@ -48,7 +48,7 @@ describe('BotBridge replies in-process', () => {
     const bridge = bridgeFor(async (context) => {
       await context.updateActivity({ id: 'c1|1', type: 'message', text: 'ændret' });
     });
-    bridge.receiveRepliesWith(() => ({ id: 'x' }));
+    bridge.receiveRepliesWith(() => Promise.resolve({ id: 'x' }));
     await expect(bridge.deliver(userMessage('hej'), 'user')).rejects.toThrow('cannot be updated');
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage, TestAdapter, TurnContext, type Activity, type StoreItems } from 'botbuilder';
@@ -7,9 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeActivityProblem, incomingActivitySchema, plainlyValid } from '../src/http/activity-schema';
 import { danishToday, fixedClock } from '../src/clock';
 import { jsonOf, STORED_JSON, withJson, WRITTEN_JSON } from '../src/storage/bot-storage';
-import { FileStorage } from '../src/storage/file-storage';
+import { SqliteStorage, sqliteFile } from '../src/storage/sqlite-storage';
 import { GuardedConversationState } from '../src/framework/guarded-state';
-import { decodeSlot } from '../src/storage/slot-file';
 import { content, Conversation, recognizer } from './helpers/bot-harness';
 
 let dir: string;
@@ -20,9 +19,14 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A FileStorage that counts its writes. */
-function countingStorage(): { storage: FileStorage; writes: StoreItems[] } {
-  const storage = new FileStorage({ directory: dir });
+/** The SQLite storage in the test's directory (a new connection each call, as another process would open it). */
+function sqlite(): SqliteStorage {
+  return new SqliteStorage({ file: sqliteFile(dir) });
+}
+
+/** A SqliteStorage that counts its writes. */
+function countingStorage(): { storage: SqliteStorage; writes: StoreItems[] } {
+  const storage = sqlite();
   const writes: StoreItems[] = [];
   const write = storage.write.bind(storage);
   storage.write = (changes) => {
@@ -90,9 +94,9 @@ describe('conversation state (src/framework/guarded-state.ts)', () => {
   });
 });
 
-describe('FileStorage and the state share their JSON (src/storage/bot-storage.ts)', () => {
-  it('hands out the stored JSON of a cached record, invisibly to spreads and JSON', async () => {
-    const storage = new FileStorage({ directory: dir });
+describe('SqliteStorage and the state share their JSON (src/storage/bot-storage.ts)', () => {
+  it('hands out the stored JSON of a record, invisibly to spreads and JSON', async () => {
+    const storage = sqlite();
     await storage.write({ k: { text: 'æøå', n: 1 } });
     const item = (await storage.read(['k'])).k!;
     expect(jsonOf(item, STORED_JSON)).toBe(JSON.stringify({ text: 'æøå', n: 1 }));
@@ -103,20 +107,19 @@ describe('FileStorage and the state share their JSON (src/storage/bot-storage.ts
     expect(jsonOf(changed, STORED_JSON)).toBeUndefined();
     await storage.write({ k: changed });
     expect((await storage.read(['k'])).k).toMatchObject({ text: 'æøå', n: 2 });
-    // A record read from disk (another process wrote it) comes without: it was not serialised here.
-    const other = new FileStorage({ directory: dir });
-    expect(jsonOf((await other.read(['k'])).k, STORED_JSON)).toBeUndefined();
+    // Another connection (another process) reads the same text: it is what the database holds.
+    expect(jsonOf((await sqlite().read(['k'])).k, STORED_JSON)).toBe(JSON.stringify({ text: 'æøå', n: 2 }));
   });
 
   it('writes the JSON a caller made of the item instead of serialising it again', async () => {
-    const storage = new FileStorage({ directory: dir });
-    // The storage trusts the caller's JSON (made just before the call), so this one is what lands on disk.
+    const storage = sqlite();
+    // The storage trusts the caller's JSON (made just before the call), so this one is what is stored.
     await storage.write({ k: withJson({ step: 'Q1' }, WRITTEN_JSON, '{"step":"as the caller serialised it"}') });
-    const [file] = readdirSync(dir).filter((name) => name.endsWith('.a'));
-    expect(JSON.parse(decodeSlot(readFileSync(path.join(dir, file!)))!.text)).toMatchObject({ key: 'k', item: { step: 'as the caller serialised it' } });
+    expect((await sqlite().read(['k'])).k).toMatchObject({ step: 'as the caller serialised it' });
     // Without it the item itself is serialised.
-    await storage.write({ k: { step: 'Q2' } });
-    expect((await new FileStorage({ directory: dir }).read(['k'])).k).toMatchObject({ step: 'Q2' });
+    const { eTag } = (await storage.read(['k'])).k!;
+    await storage.write({ k: { step: 'Q2', eTag } });
+    expect((await sqlite().read(['k'])).k).toMatchObject({ step: 'Q2' });
   });
 });
 

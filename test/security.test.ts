@@ -11,7 +11,7 @@ import { createApp, type App } from '../src/app';
 import { fixedClock } from '../src/clock';
 import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { FileStorage } from '../src/storage/file-storage';
+import { openSqliteStorage } from '../src/storage/sqlite-storage';
 import { content, recognizer } from './helpers/bot-harness';
 import { call } from './helpers/directline-client';
 import { activity, post } from './helpers/http-bot';
@@ -37,8 +37,7 @@ afterEach(async () => {
 async function start(env: Record<string, string> = {}, authOverrides: Partial<ConfigurationBotFrameworkAuthenticationOptions> = {}): Promise<{ url: string; app: App }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mitid-sec-'));
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  const storage = new FileStorage({ directory: dataDir });
-  await storage.init();
+  const storage = await openSqliteStorage({ DATA_DIR: dataDir, STORAGE_FSYNC: false });
   const app = createApp({ config, content, storage, clock: fixedClock('2026-11-21T12:00:00+01:00'), logger: createLogger('silent'), recognizer, authOverrides });
   const port = await app.listen();
   stops.push(() => app.close());

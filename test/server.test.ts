@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app';
 import type { BotStorage } from '../src/storage/bot-storage';
-import { FileStorage } from '../src/storage/file-storage';
+import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite-storage';
 import { activity, exited, post, startInProcess, startProcess } from './helpers/http-bot';
 
 let dataDir: string;
@@ -115,9 +115,8 @@ describe('health and readiness', () => {
   });
 
   it('/readyz answers 503 when storage is unreachable', async () => {
-    const files = new FileStorage({ directory: dataDir });
-    await files.init();
-    const broken: BotStorage = Object.assign(Object.create(files) as FileStorage, {
+    const database = await openSqliteStorage({ DATA_DIR: dataDir, STORAGE_FSYNC: false });
+    const broken: BotStorage = Object.assign(Object.create(database) as SqliteStorage, {
       ping: () => Promise.reject(new Error('disk gone')),
     });
     const { url } = await start({}, broken);
@@ -147,7 +146,7 @@ describe('state survives a restart', () => {
     await post(first.url, activity('r', { text: 'ja' }));
     await first.app.close();
     running = [];
-    expect(readdirSync(dataDir).some((f) => /^[0-9a-f]{64}\.[ab]$/.test(f))).toBe(true);
+    expect(readdirSync(dataDir)).toContain('mitid-hjaelperen.db');
 
     const second = await start();
     const resumed = await post(second.url, activity('r', { text: 'nej' }));

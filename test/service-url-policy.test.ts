@@ -9,7 +9,7 @@ import { fixedClock } from '../src/clock';
 import { parseConfig, serviceUrlAllowList } from '../src/config';
 import { serviceUrlAllowed } from '../src/http/service-url-policy';
 import { createLogger } from '../src/logger';
-import { FileStorage } from '../src/storage/file-storage';
+import { openSqliteStorage } from '../src/storage/sqlite-storage';
 import { content, recognizer } from './helpers/bot-harness';
 import { post } from './helpers/http-bot';
 
@@ -43,8 +43,7 @@ async function listener(): Promise<{ url: string; requests: IncomingMessage[] }>
 async function bot(env: Record<string, string>): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mitid-ssrf-'));
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  const storage = new FileStorage({ directory: dataDir });
-  await storage.init();
+  const storage = await openSqliteStorage({ DATA_DIR: dataDir, STORAGE_FSYNC: false });
   const app = createApp({ config, content, storage, clock: fixedClock('2026-12-02T12:00:00+01:00'), logger: createLogger('silent'), recognizer });
   const port = await app.listen();
   stops.push(() => app.close());

@@ -7,7 +7,7 @@ import { createApp } from '../src/app';
 import { fixedClock } from '../src/clock';
 import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { FileStorage } from '../src/storage/file-storage';
+import { SqliteStorage, sqliteFile } from '../src/storage/sqlite-storage';
 import { Replies } from '../src/dialogs/replies';
 import { content, recognizer } from './helpers/bot-harness';
 import { activity, post } from './helpers/http-bot';
@@ -18,8 +18,8 @@ const asks = (texts: string[], question: string) => texts.at(-1)?.startsWith(que
 const Q4 = 'Har du en smartphone eller tablet?';
 const APOLOGY = new Replies(content, fixedClock('2026-12-02T12:00:00+01:00')).message('turnError').text;
 
-/** File storage that refuses the conversation's writes while `failing` is set, as a storage outage or an eTag conflict would. */
-class FlakyStorage extends FileStorage {
+/** SQLite storage that refuses the conversation's writes while `failing` is set, as a storage outage or an eTag conflict would. */
+class FlakyStorage extends SqliteStorage {
   failing = false;
   override async write(changes: StoreItems): Promise<void> {
     if (this.failing && Object.keys(changes).some((key) => key.includes('/conversations/'))) throw new Error('storage refused the write');
@@ -35,8 +35,7 @@ afterEach(async () => {
 async function bot(): Promise<{ url: string; storage: FlakyStorage }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mitid-delivery-'));
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const storage = new FlakyStorage({ directory: dataDir });
-  await storage.init();
+  const storage = new FlakyStorage({ file: sqliteFile(dataDir) });
   const app = createApp({ config, content, storage, clock: fixedClock('2026-12-02T12:00:00+01:00'), logger: createLogger('silent'), recognizer });
   const port = await app.listen();
   stops.push(() => app.close());

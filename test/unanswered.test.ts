@@ -4,17 +4,16 @@ import path from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNANSWERED_KEY, UnansweredLog } from '../src/nlu/unanswered-log';
-import { FileStorage } from '../src/storage/file-storage';
+import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite-storage';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 21, 11, minute));
 
 const tempDirs: string[] = [];
 
-async function fileStorage(): Promise<FileStorage> {
+async function sqliteStorage(): Promise<SqliteStorage> {
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'unanswered-'));
   tempDirs.push(directory);
-  const storage = new FileStorage({ directory });
-  await storage.init();
+  const storage = await openSqliteStorage({ DATA_DIR: directory, STORAGE_FSYNC: false });
   return storage;
 }
 
@@ -29,7 +28,7 @@ async function storedJson(storage: Storage): Promise<string> {
 
 const storages: ReadonlyArray<[string, () => Promise<Storage>]> = [
   ['MemoryStorage', () => Promise.resolve(new MemoryStorage())],
-  ['FileStorage', fileStorage],
+  ['SqliteStorage', sqliteStorage],
 ];
 
 describe.each(storages)('UnansweredLog on %s', (_name, makeStorage) => {
@@ -127,15 +126,15 @@ describe.each(storages)('UnansweredLog on %s', (_name, makeStorage) => {
   });
 });
 
-describe('UnansweredLog under load on FileStorage', () => {
+describe('UnansweredLog under load on SqliteStorage', () => {
   it('20 records in parallel on a fresh log lose no count', async () => {
-    const log = new UnansweredLog(await fileStorage());
+    const log = new UnansweredLog(await sqliteStorage());
     await Promise.all(Array.from({ length: 20 }, (_, i) => log.record('hvad bliver vejret', 'none', at(i))));
     expect((await log.list()).map((e) => [e.text, e.count])).toEqual([['hvad bliver vejret', 20]]);
   });
 
   it('20 records in parallel on an existing log lose no count and none is refused', async () => {
-    const log = new UnansweredLog(await fileStorage());
+    const log = new UnansweredLog(await sqliteStorage());
     await log.record('noget andet', 'none', at(0));
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => log.record('hvad bliver vejret', 'none', at(i + 1))));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);

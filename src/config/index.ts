@@ -82,10 +82,22 @@ export const configSchema = z.object({
       .optional(),
   ),
   MicrosoftAppTenantId: z.preprocess(emptyAsUndefined, z.string().optional()),
+  // "file" was the slot-file store before SQLite; its files are imported into SQLite once (src/storage/import-slot-files.ts).
   STORAGE: z.preprocess(
-    emptyAsUndefined,
-    z.enum(['file', 'blob'], { message: 'skal være "file" eller "blob" / must be "file" or "blob"' }).default('file'),
+    (value) => (value === 'file' ? 'sqlite' : emptyAsUndefined(value)),
+    z
+      .enum(['sqlite', 'postgres', 'blob'], { message: 'skal være "sqlite", "postgres" eller "blob" / must be "sqlite", "postgres" or "blob"' })
+      .default('sqlite'),
   ),
+  // libpq's PG* variables (PGHOST, PGUSER, PGPASSWORD …) fill in what the URL leaves out.
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'skal være en postgres://-adresse / must be a postgres:// URL')
+      .optional(),
+  ),
+  PG_POOL_MAX: positiveInt(10, 200),
   BLOB_CONNECTION_STRING: z.preprocess(emptyAsUndefined, z.string().min(10).optional()),
   BLOB_CONTAINER: z.preprocess(
     emptyAsUndefined,
@@ -95,7 +107,8 @@ export const configSchema = z.object({
       .default('mitid-hjaelperen'),
   ),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
-  FILE_STORAGE_FSYNC: flag(false),
+  // FILE_STORAGE_FSYNC, its name in the slot-file store, is still read (parseConfig).
+  STORAGE_FSYNC: flag(false),
   STORAGE_TIMEOUT_MS: positiveInt(3_000, 60_000),
   READY_TIMEOUT_MS: positiveInt(1_000, 30_000),
   LOG_LEVEL: z.preprocess(
@@ -213,10 +226,16 @@ export class ConfigError extends Error {
 
 /** Validates settings from `env` (process.env merged with .env by {@link readEnvironment}). */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = configSchema.safeParse(env);
+  const result = configSchema.safeParse({ ...env, STORAGE_FSYNC: env.STORAGE_FSYNC ?? env.FILE_STORAGE_FSYNC });
   if (result.success) {
     if (result.data.STORAGE === 'blob' && !result.data.BLOB_CONNECTION_STRING) {
       throw new ConfigError('Ugyldig konfiguration / invalid configuration: BLOB_CONNECTION_STRING: mangler, når STORAGE=blob / missing while STORAGE=blob');
+    }
+    // Every instance must sign and check the widget's tokens with the same secret; one generated per instance would not do.
+    if (result.data.STORAGE === 'postgres' && !result.data.DIRECTLINE_SECRET) {
+      throw new ConfigError(
+        'Ugyldig konfiguration / invalid configuration: DIRECTLINE_SECRET: mangler, når STORAGE=postgres (alle instanser skal bruge den samme) / missing while STORAGE=postgres (every instance must share it)',
+      );
     }
     if (result.data.MicrosoftAppId && !result.data.MicrosoftAppPassword && result.data.MicrosoftAppType !== 'UserAssignedMSI') {
       throw new ConfigError(

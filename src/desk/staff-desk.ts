@@ -18,13 +18,12 @@ import { SignInCodes } from './sign-in-codes';
 import { SignInLimits } from './sign-in-limits';
 import { registerSignInRoutes } from './sign-in-routes';
 import { StaffSessions } from './staff-sessions';
-import { staffStorage } from './staff-storage';
 
 export interface StaffDeskDeps {
   config: Config;
   clock: Clock;
   logger: Logger;
-  /** The bot's storage; sessions are kept beside it (see staffStorage). */
+  /** The bot's storage, where sessions are kept; every process reads them afresh from it (SQLite, Blob). */
   storage: Storage;
   service: HandoffService;
   presence: AgentPresence;
@@ -51,8 +50,7 @@ export class StaffDesk {
   private readonly codes: SignInCodes;
 
   constructor(private readonly deps: StaffDeskDeps) {
-    const { config, clock } = deps;
-    const storage = staffStorage(config, deps.storage);
+    const { config, clock, storage } = deps;
     this.sessions = staffSessions(config, storage, clock);
     this.limits = new SignInLimits({ clock });
     this.codes = new SignInCodes(storage, clock);

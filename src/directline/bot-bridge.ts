@@ -25,7 +25,7 @@ export const BOT_ACCOUNT = { id: 'mitid-hjaelperen', name: 'mitid-hjaelperen', r
  * Takes one reply of the bot, as the connector routes would have received it: the stored
  * activity's id, or `undefined` when the conversation or activity is not acceptable.
  */
-export type ReplySink = (conversationId: string, reply: unknown, replyToId: string | undefined) => { id: string } | undefined;
+export type ReplySink = (conversationId: string, reply: unknown, replyToId: string | undefined) => Promise<{ id: string } | undefined>;
 
 /**
  * The two Connector calls botbuilder makes for replies, answered in this process. An HTTP
@@ -53,7 +53,7 @@ class InProcessConversations {
 
   private async deliver(conversationId: string, activity: Partial<Activity>, replyToId: string | undefined): Promise<{ id: string }> {
     // Over HTTP the reply arrived as JSON (dates as strings, no undefined fields): keep it that way.
-    const stored = this.sink(conversationId, JSON.parse(JSON.stringify(activity)) as unknown, replyToId);
+    const stored = await this.sink(conversationId, JSON.parse(JSON.stringify(activity)) as unknown, replyToId);
     if (!stored) throw new Error(`Direct Line: reply to conversation "${conversationId}" refused (400)`);
     return stored;
   }

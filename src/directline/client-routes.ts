@@ -69,7 +69,7 @@ function registerConversationRoutes(server: Server, ctx: DirectLineContext): voi
       const caller = await authorized(ctx, req, res, undefined, true);
       if (!caller) return;
       const { claims, ttl } = caller;
-      const first = ctx.store.start(claims.conversationId);
+      const first = await ctx.store.start(claims.conversationId);
       if (first) await welcome(ctx, claims, localeOf(req.body));
       res.send(first ? 201 : 200, { ...issue(ctx, claims, ttl), streamUrl: streamUrl(ctx, req, claims, undefined, ttl) });
     }),
@@ -81,7 +81,7 @@ function registerConversationRoutes(server: Server, ctx: DirectLineContext): voi
       const caller = await authorized(ctx, req, res, param(req, 'conversationId'));
       if (!caller) return;
       const { claims, ttl } = caller;
-      ctx.store.touch(claims.conversationId);
+      await ctx.store.touch(claims.conversationId);
       const watermark = parseWatermark(req.query?.watermark);
       res.send(200, { ...issue(ctx, claims, ttl), streamUrl: streamUrl(ctx, req, claims, watermark, ttl) });
     }),
@@ -92,7 +92,7 @@ function registerConversationRoutes(server: Server, ctx: DirectLineContext): voi
     clientRoute(ctx, async (req, res) => {
       const caller = await authorized(ctx, req, res, param(req, 'conversationId'));
       if (!caller) return;
-      res.send(200, ctx.store.since(caller.claims.conversationId, parseWatermark(req.query?.watermark)));
+      res.send(200, await ctx.store.since(caller.claims.conversationId, parseWatermark(req.query?.watermark)));
     }),
   );
 }
@@ -113,22 +113,25 @@ async function postActivity(ctx: DirectLineContext, req: Request, res: Response)
     return;
   }
   const { from, ...fields } = parsed.activity;
-  // A retried post (same clientActivityID): processed once; the client has, or will read, its replies.
   const clientActivityId = fields.channelData?.clientActivityID;
-  const earlier = typeof clientActivityId === 'string' ? ctx.store.posted(claims.conversationId, claims.userId, clientActivityId) : undefined;
-  if (earlier) {
-    res.send(200, { id: earlier.id });
+  const now = ctx.clock.now();
+  const { activity: stored, duplicate } = await ctx.store.post(
+    claims.conversationId,
+    {
+      ...fields,
+      channelId: 'directline',
+      timestamp: now.toISOString(),
+      conversation: { id: claims.conversationId },
+      from: { id: claims.userId, ...(from?.name !== undefined ? { name: from.name } : {}), role: 'user' },
+      recipient: { ...BOT_ACCOUNT },
+    },
+    { userId: claims.userId, clientActivityId: typeof clientActivityId === 'string' ? clientActivityId : undefined },
+  );
+  // A retried post (same clientActivityID): processed once; the client has, or will read, its replies.
+  if (duplicate) {
+    res.send(200, { id: stored.id });
     return;
   }
-  const now = ctx.clock.now();
-  const stored = ctx.store.append(claims.conversationId, {
-    ...fields,
-    channelId: 'directline',
-    timestamp: now.toISOString(),
-    conversation: { id: claims.conversationId },
-    from: { id: claims.userId, ...(from?.name !== undefined ? { name: from.name } : {}), role: 'user' },
-    recipient: { ...BOT_ACCOUNT },
-  });
   const delivered = await deliver(ctx, claims, toBotActivity(stored, botFields(ctx, claims, now)));
   if (!delivered) {
     sendError(res, 502, 'BotError', messages.botError);

@@ -32,22 +32,22 @@ export function registerConnectorRoutes(server: Server, ctx: DirectLineContext):
         // Replies of turns still running during shutdown must get through.
       }, false);
 
-  const receive = (req: Request, res: Response, replyToId: string | undefined): void => {
-    const stored = storeReply(ctx, param(req, 'conversationId'), req.body, replyToId);
+  const receive = async (req: Request, res: Response, replyToId: string | undefined): Promise<void> => {
+    const stored = await storeReply(ctx, param(req, 'conversationId'), req.body, replyToId);
     if (!stored) sendError(res, 400, 'BadArgument', messages.badActivity);
     else res.send(200, stored);
   };
 
   // The bot's replies take the same path without the HTTP round trip (see BotBridge).
-  ctx.bridge.receiveRepliesWith((conversationId, reply, replyToId) => (CONVERSATION_ID.test(conversationId) ? storeReply(ctx, conversationId, reply, replyToId) : undefined));
+  ctx.bridge.receiveRepliesWith((conversationId, reply, replyToId) => (CONVERSATION_ID.test(conversationId) ? storeReply(ctx, conversationId, reply, replyToId) : Promise.resolve(undefined)));
 
   server.post(
     '/v3/conversations/:conversationId/activities',
-    internal(async (req, res) => receive(req, res, undefined)),
+    internal((req, res) => receive(req, res, undefined)),
   );
   server.post(
     '/v3/conversations/:conversationId/activities/:activityId',
-    internal(async (req, res) => receive(req, res, param(req, 'activityId'))),
+    internal((req, res) => receive(req, res, param(req, 'activityId'))),
   );
   const notAllowed = internal(async (_req, res) => sendError(res, 405, 'MethodNotAllowed', messages.methodNotAllowed));
   server.put('/v3/conversations/:conversationId/activities/:activityId', notAllowed);
@@ -55,13 +55,13 @@ export function registerConnectorRoutes(server: Server, ctx: DirectLineContext):
 }
 
 /** Stores one bot reply for the client to fetch or receive on its stream; `undefined` for a malformed one. */
-function storeReply(ctx: DirectLineContext, conversationId: string, body: unknown, replyToId: string | undefined): { id: string } | undefined {
+async function storeReply(ctx: DirectLineContext, conversationId: string, body: unknown, replyToId: string | undefined): Promise<{ id: string } | undefined> {
   const reply = parseBotReply(body);
   if (!reply) return undefined;
   // Traces are for the Emulator; botbuilder does not send them here, and they never reach a user.
   if (reply.type === 'trace') return { id: '' };
   const { serviceUrl: _internal, id: _theirs, ...fields } = reply;
-  const stored = ctx.store.append(conversationId, {
+  const stored = await ctx.store.append(conversationId, {
     ...fields,
     type: reply.type,
     channelId: 'directline',

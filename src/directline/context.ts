@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { BotBridge } from './bot-bridge';
-import type { ConversationStore } from './conversations';
+import type { ConversationLog } from './conversation-log';
 import type { SlidingWindowLimiter } from './rate-limit';
 import type { TokenClaims, TokenSigner } from './tokens';
 
@@ -20,7 +20,7 @@ export interface DirectLineContext {
   logger: Logger;
   clock: Clock;
   selfUrl: () => string;
-  store: ConversationStore;
+  store: ConversationLog;
   signer: TokenSigner;
   bridge: BotBridge;
   internalSecret: string;

@@ -8,7 +8,8 @@ import { BotBridge, type DirectLineRole, type TurnHandler } from './bot-bridge';
 import { registerClientRoutes } from './client-routes';
 import { registerConnectorRoutes } from './connector-routes';
 import type { AgentSessionCheck, DirectLineContext } from './context';
-import { ConversationStore } from './conversations';
+import type { ConversationLog } from './conversation-log';
+import { ConversationStore, type ConversationStoreOptions } from './conversations';
 import { newInternalSecret } from './internal-auth';
 import { SlidingWindowLimiter } from './rate-limit';
 import { createStreamServer } from './stream';
@@ -25,6 +26,8 @@ export interface DirectLineDeps {
   selfUrl: () => string;
   /** Checks agents' tokens against their staff sessions (src/desk); without it agents' tokens are refused. */
   agentSession?: AgentSessionCheck;
+  /** Where conversations are kept (PostgreSQL, shared by instances); in this process's memory when absent. */
+  conversations?: (settings: ConversationStoreOptions) => ConversationLog;
 }
 
 /** Knobs with sensible defaults; tests make the timers short. */
@@ -62,7 +65,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
     logger,
     clock,
     selfUrl: deps.selfUrl,
-    store: new ConversationStore({ clock, idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000, maxActivities: options.maxActivitiesPerConversation ?? 500 }),
+    store: (deps.conversations ?? ((settings) => new ConversationStore(settings)))({ clock, idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000, maxActivities: options.maxActivitiesPerConversation ?? 500 }),
     signer: new TokenSigner(loadSigningSecret(config.DIRECTLINE_SECRET, config.DATA_DIR), clock),
     bridge: new BotBridge({ adapter: deps.adapter, bots: deps.bots, selfUrl: deps.selfUrl, internalSecret, appId: config.MicrosoftAppId }),
     internalSecret,
@@ -81,10 +84,12 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
   server.server.on('upgrade', onUpgrade);
 
   const sweep = setInterval(() => {
-    const dropped = ctx.store.sweep();
     ctx.conversationsPerIp.prune();
     ctx.messagesPerToken.prune();
-    if (dropped.length > 0) logger.debug({ dropped: dropped.length, kept: ctx.store.size }, 'idle direct line conversations dropped');
+    ctx.store.sweep().then(
+      (dropped) => dropped > 0 && logger.debug({ dropped }, 'idle direct line conversations dropped'),
+      (err: unknown) => logger.warn({ err }, 'direct line sweep failed'),
+    );
   }, options.sweepIntervalMs ?? 60_000);
   sweep.unref();
 
@@ -96,9 +101,9 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps,
       closing = true;
       clearInterval(sweep);
       server.server.off('upgrade', onUpgrade);
-      ctx.store.dropListeners();
       stream.close();
       await inFlight.settled(config.SHUTDOWN_TIMEOUT_MS);
+      await ctx.store.close();
     },
   };
 }

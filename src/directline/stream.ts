@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { ActivitySet } from './conversation-log';
 import type { DirectLineContext } from './context';
 import { originAllowed } from './cors';
 import { parseWatermark } from './http-util';
@@ -57,20 +58,31 @@ function refuse(socket: Duplex, status: string): void {
 }
 
 /** A connected socket gets the activities after `watermark`, then every new one, until either side goes. */
-function stream(ctx: DirectLineContext, ws: WebSocket, alive: WeakMap<WebSocket, boolean>, conversationId: string, watermark: number | undefined): void {
+async function stream(ctx: DirectLineContext, ws: WebSocket, alive: WeakMap<WebSocket, boolean>, conversationId: string, watermark: number | undefined): Promise<void> {
   alive.set(ws, true);
   ws.on('pong', () => alive.set(ws, true));
   ws.on('error', (err) => ctx.logger.debug({ err }, 'direct line stream error'));
-  const { backlog, unsubscribe } = ctx.store.subscribe(
-    conversationId,
-    {
-      activity: (set) => ws.send(JSON.stringify(set)),
-      dropped: () => ws.close(1000, 'conversation idle'),
-    },
-    watermark,
-  );
-  ws.on('close', unsubscribe);
-  for (const frame of backlog) ws.send(JSON.stringify(frame));
+  // Frames that arrive while the backlog is read wait behind it, so the client sees them in order.
+  let waiting: string[] | undefined = [];
+  const send = (frame: string): void => (waiting ? void waiting.push(frame) : ws.send(frame));
+  const listener = { activity: (set: ActivitySet) => send(JSON.stringify(set)), dropped: () => ws.close(1000, 'conversation idle') };
+  let subscription: Awaited<ReturnType<DirectLineContext['store']['subscribe']>>;
+  try {
+    subscription = await ctx.store.subscribe(conversationId, listener, watermark);
+  } catch (err) {
+    ctx.logger.warn({ err, conversation: conversationId }, 'direct line stream could not be opened');
+    ws.close(1011, 'try again');
+    return;
+  }
+  if (ws.readyState !== ws.OPEN) {
+    subscription.unsubscribe();
+    return;
+  }
+  ws.on('close', subscription.unsubscribe);
+  for (const frame of subscription.backlog) ws.send(JSON.stringify(frame));
+  const held = waiting;
+  waiting = undefined;
+  for (const frame of held) ws.send(frame);
 }
 
 /**
@@ -101,7 +113,7 @@ export function createStreamServer(ctx: DirectLineContext, keepAliveMs: number):
       const release = streams.open(conversationId);
       if (!release) return refuse(socket, '429 Too Many Requests');
       socket.once('close', release);
-      wss.handleUpgrade(req, socket, head, (ws) => stream(ctx, ws, alive, conversationId, watermark));
+      wss.handleUpgrade(req, socket, head, (ws) => void stream(ctx, ws, alive, conversationId, watermark));
     },
     close() {
       clearInterval(keepAlive);

@@ -41,7 +41,7 @@ export class AgentRoster {
 
   /** The signed-in agents with their presence and number of chats: whom a case can be passed to. */
   async colleagues(): Promise<Colleague[]> {
-    const records = await Promise.all(this.presence.online().map((id) => this.store.agent(id)));
+    const records = await Promise.all((await this.presence.online()).map((id) => this.store.agent(id)));
     return records.filter((r): r is AgentRecord => r !== undefined).map((r) => ({ username: r.id, displayName: r.name, presence: r.presence ?? 'available', chats: activeCasesOf(r).length }));
   }
 }

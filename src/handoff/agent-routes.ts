@@ -14,7 +14,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps, agent
     `${AGENT_API}/queue`,
     agentRoute(async (_req, res, agent) => {
       const active = await deps.service.activeCase(agent);
-      res.send(200, { agent, activeCaseId: active?.id ?? null, agentsOnline: deps.presence.online().length, cases: await deps.service.queue(agent) });
+      res.send(200, { agent, activeCaseId: active?.id ?? null, agentsOnline: (await deps.presence.online()).length, cases: await deps.service.queue(agent) });
     }),
   );
   registerCaseRoutes(server, deps, agentRoute);

@@ -100,7 +100,7 @@ export class HandoffService {
     if (earlier.length > 0) record = await this.deps.store.update(record.id, (c) => ({ ...c, earlierCaseIds: earlier }));
     this.deps.logger.info({ case: record.id, reason: record.reason, channel: record.channelId, status: record.status, earlier: earlier.length }, 'handoff case opened');
     const queued = (await this.deps.store.openCases()).filter((c) => c.status === 'queued');
-    const online = this.deps.presence.online();
+    const online = await this.deps.presence.online();
     if (record.status === 'queued') {
       if (this.deps.announce) await this.deps.announce(record).catch((err: unknown) => this.deps.logger.warn({ err, case: record.id }, 'could not announce the case'));
       await this.noticeToAvailable(this.agentText('newCase', { caseId: record.id, reason: this.reasonText(record.reason), count: queued.length }));
@@ -372,7 +372,7 @@ export class HandoffService {
   /** A notice to the agents who are signed in, available and have a free chat slot. */
   private async noticeToAvailable(notice: Partial<Activity>, except?: string): Promise<void> {
     await Promise.all(
-      this.deps.presence.online().map(async (agentId) => {
+      (await this.deps.presence.online()).map(async (agentId) => {
         if (agentId === except) return;
         const agent = await this.deps.store.agent(agentId);
         if (agent?.presence === 'away' || activeCasesOf(agent).length >= this.slots.maxChats) return;

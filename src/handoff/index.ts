@@ -29,7 +29,7 @@ export function createHandoff(options: {
   historyDays?: number;
 }): Handoff {
   const store = new CaseStore(options.storage);
-  const presence = new AgentPresence(options.clock);
+  const presence = new AgentPresence(options.clock, options.storage);
   const service = new HandoffService({
     store,
     messenger: options.messenger,

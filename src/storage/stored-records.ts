@@ -34,10 +34,10 @@ const locksOf = new WeakMap<Storage, KeyLocks>();
  * Reads `key`, applies `change` and writes the result with the eTag it read, again on a
  * conflict (another instance wrote in between); `change` returning undefined writes nothing.
  *
- * A record that does not exist yet is written without an eTag. Blob Storage then creates it only
- * if it is still absent, so two instances creating it at once conflict and one retries. File and
- * memory storage have no create-only write and would let the second creation overwrite the first;
- * they serve one process, and within a process the changes to one key run one at a time.
+ * A record that does not exist yet is written without an eTag. SQLite, PostgreSQL and Blob then
+ * create it only if it is still absent, so two processes creating it at once conflict and one
+ * retries. botbuilder's MemoryStorage (tests) has no create-only write and would let the second
+ * creation overwrite the first; within a process the changes to one key run one at a time.
  */
 export async function readModifyWrite<T extends object>(
   storage: Storage,

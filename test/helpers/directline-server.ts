@@ -3,7 +3,7 @@ import type { Clock } from '../../src/clock';
 import { parseConfig, type Config } from '../../src/config';
 import type { DirectLineOptions } from '../../src/directline';
 import { createLogger } from '../../src/logger';
-import { FileStorage } from '../../src/storage/file-storage';
+import { openSqliteStorage } from '../../src/storage/sqlite-storage';
 import { content, recognizer } from './bot-harness';
 
 /** A clock the test moves by hand. */
@@ -28,8 +28,7 @@ export interface DirectLineServer {
 /** The real app (with its Direct Line endpoint) on a free port, with a clock the test moves. */
 export async function startDirectLine(dataDir: string, env: Record<string, string> = {}, options: DirectLineOptions = {}, clock = movableClock()): Promise<DirectLineServer> {
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  const storage = new FileStorage({ directory: dataDir });
-  await storage.init();
+  const storage = await openSqliteStorage({ DATA_DIR: dataDir, STORAGE_FSYNC: false });
   const logger = createLogger('silent');
   const app: App = createApp({ config, content, storage, clock, logger, recognizer, directLineOptions: options });
   const port = await app.listen();

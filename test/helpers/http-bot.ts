@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import type { BotStorage } from '../../src/storage/bot-storage';
 import { DeadlineStorage } from '../../src/storage/deadline-storage';
-import { FileStorage } from '../../src/storage/file-storage';
+import { openSqliteStorage } from '../../src/storage/sqlite-storage';
 import { content, recognizer } from './bot-harness';
 import { emulatorActivity } from './emulator-activity';
 
@@ -39,11 +39,10 @@ export async function post(baseUrl: string, body: unknown, headers: Record<strin
   return { status: response.status, body: parsed, texts: activities.filter((a) => a.type === 'message').map((a) => a.text ?? '') };
 }
 
-/** The real app in this process, listening on a free port, with a file storage in `dataDir`. */
+/** The real app in this process, listening on a free port, with the SQLite storage in `dataDir`. */
 export async function startInProcess(dataDir: string, env: Record<string, string> = {}, storage?: BotStorage): Promise<{ app: App; url: string; storage: BotStorage }> {
   const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  const store = storage ?? new FileStorage({ directory: dataDir });
-  if (store instanceof FileStorage) await store.init();
+  const store = storage ?? (await openSqliteStorage({ DATA_DIR: dataDir, STORAGE_FSYNC: false }));
   // As openStorage does: every call of the storage has its deadline.
   const guarded = store instanceof DeadlineStorage ? store : new DeadlineStorage(store, { timeoutMs: config.STORAGE_TIMEOUT_MS, pingTimeoutMs: config.READY_TIMEOUT_MS });
   const app = createApp({ config, content, storage: guarded, clock: fixedClock('2026-11-21T12:00:00+01:00'), logger: createLogger('silent'), recognizer });
