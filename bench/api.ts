@@ -1,34 +1,46 @@
-/** Benchmark 1: start-up, and POST /api/messages (expectReplies) under load, the bot against the echo baseline. */
+/**
+ * Benchmark 1: start-up, and POST /api/messages (expectReplies) under load: the bot (SQLite, the
+ * default store) against the echo baseline and against the last FileStorage release (reference-release.ts).
+ */
 import { ms, rssKb, sleep, startServer, stopServer, type Server } from './lib';
-import { combine, loadTest, pacedTest, printLoad, type LoadResult } from './load';
+import { loadTest, pacedTest, printLoad, type LoadResult } from './load';
+import { prepareReferenceRelease, REFERENCE_COMMIT, removeReferenceRelease, type Reference } from './reference-release';
+import { alternate, errorCount, logVersusBaseline, versusBaseline, type Contender } from './rounds';
 import { BASELINE, BOT, BOT_ENV, BOT_TSX, log, tempDir, type BenchParams, type Row } from './setup';
 
-/** Max throughput: `rounds` closed-loop runs of each server in turn, after a warm-up of each. */
-async function maxThroughput(ours: Server, base: Server, p: BenchParams): Promise<{ oursMax: LoadResult; baseMax: LoadResult; row: Row }> {
-  const connections = p.connections;
-  await loadTest(ours, 'warm-up bot', p.warmS, { connections });
-  await loadTest(base, 'warm-up baseline', p.warmS, { connections });
-  const oursRuns: LoadResult[] = [];
-  const baseRuns: LoadResult[] = [];
-  for (let round = 1; round <= p.rounds; round++) {
-    oursRuns.push(await loadTest(ours, `bot, closed loop (max) ${round}/${p.rounds}`, p.loadS, { connections }));
-    printLoad(oursRuns.at(-1)!);
-    baseRuns.push(await loadTest(base, `baseline, closed loop (max) ${round}/${p.rounds}`, p.loadS, { connections }));
-    printLoad(baseRuns.at(-1)!);
+/** The summary's rows on max throughput: today's bot (SQLite) against the baseline, and against the FileStorage release. */
+function throughputRows(base: LoadResult, ours: LoadResult, old: LoadResult | undefined, reference: Reference): Row[] {
+  const ratio = ours.turnsPerS / base.turnsPerS;
+  const rows: Row[] = [{ target: 'throughput ≥ 0.6 × baseline, no errors', measured: versusBaseline(ours, base), ok: ratio >= 0.6 && errorCount(ours) === 0 }];
+  const sameRun = 'SQLite throughput ≥ FileStorage (same run)';
+  if (!old || 'unavailable' in reference) {
+    const why = 'unavailable' in reference ? reference.unavailable : 'not measured';
+    rows.push({ target: `FileStorage release ${REFERENCE_COMMIT} throughput × baseline`, measured: `n/a: ${why}`, ok: undefined }, { target: sameRun, measured: `n/a (SQLite ${ratio.toFixed(2)} × baseline)`, ok: undefined });
+    return rows;
   }
-  const oursMax = combine('bot, closed loop (max), all rounds', oursRuns);
-  const baseMax = combine('baseline, closed loop (max), all rounds', baseRuns);
-  printLoad(oursMax);
-  printLoad(baseMax);
-  const ratio = oursMax.turnsPerS / baseMax.turnsPerS;
-  const oursErrors = oursMax.non2xx + oursMax.errors + oursMax.timeouts + oursMax.badBodies;
-  log(`  bot throughput = ${ratio.toFixed(2)} × baseline; CPU per turn ${oursMax.cpuMsPerTurn.toFixed(2)} ms vs ${baseMax.cpuMsPerTurn.toFixed(2)} ms (${(baseMax.cpuMsPerTurn / oursMax.cpuMsPerTurn).toFixed(2)} × by CPU)`);
-  const row = {
-    target: 'throughput ≥ 0.6 × baseline, no errors',
-    measured: `${ratio.toFixed(2)} × (${oursMax.turnsPerS.toFixed(0)} vs ${baseMax.turnsPerS.toFixed(0)} turns/s; CPU ${oursMax.cpuMsPerTurn.toFixed(2)} vs ${baseMax.cpuMsPerTurn.toFixed(2)} ms/turn), ${oursErrors} errors`,
-    ok: ratio >= 0.6 && oursErrors === 0,
-  };
-  return { oursMax, baseMax, row };
+  const oldRatio = old.turnsPerS / base.turnsPerS;
+  rows.push(
+    { target: `FileStorage release ${REFERENCE_COMMIT} throughput × baseline`, measured: versusBaseline(old, base), ok: undefined },
+    {
+      target: sameRun,
+      measured: `SQLite ${ratio.toFixed(2)} × vs FileStorage ${oldRatio.toFixed(2)} × baseline (${((ratio / oldRatio - 1) * 100).toFixed(1)} %; CPU ${ours.cpuMsPerTurn.toFixed(2)} vs ${old.cpuMsPerTurn.toFixed(2)} ms/turn)`,
+      ok: ratio >= oldRatio && errorCount(ours) === 0,
+    },
+  );
+  return rows;
+}
+
+/** Max throughput: `rounds` closed-loop runs of the baseline, the bot and the FileStorage release (if there is one) in turn, after the same warm-up of each. */
+async function maxThroughput(servers: ApiServers, reference: Reference, p: BenchParams): Promise<{ oursMax: LoadResult; baseMax: LoadResult; rows: Row[] }> {
+  const contenders: Contender[] = [
+    { label: 'baseline', servers: [servers.base] },
+    { label: 'bot (SQLite)', servers: [servers.ours] },
+    ...(servers.old ? [{ label: `FileStorage ${REFERENCE_COMMIT}`, servers: [servers.old] }] : []),
+  ];
+  const [base, ours, old] = (await alternate(contenders, p)).map((m) => m.load) as [LoadResult, LoadResult, LoadResult | undefined];
+  logVersusBaseline('bot (SQLite)', ours, base);
+  if (old) logVersusBaseline(`FileStorage ${REFERENCE_COMMIT}`, old, base);
+  return { oursMax: ours, baseMax: base, rows: throughputRows(base, ours, old, reference) };
 }
 
 /** Latency at half the bot's max throughput, through autocannon's overallRate and evenly paced. */
@@ -52,24 +64,46 @@ async function halfLoad(ours: Server, base: Server, p: BenchParams, oursMax: Loa
   ];
 }
 
+interface ApiServers {
+  ours: Server;
+  base: Server;
+  /** The FileStorage release, when its worktree could be made. */
+  old?: Server;
+}
+
+async function startApiServers(reference: Reference, servers: Partial<ApiServers>): Promise<ApiServers> {
+  const ours = (servers.ours = await startServer('bot', BOT, { ...BOT_ENV, DATA_DIR: tempDir('api') }, [], BOT_TSX));
+  await sleep(200);
+  log(`  ${'bot start-up (spawn → /readyz 200)'.padEnd(37)} ${ms(ours.startMs)}, idle RSS ${(rssKb(ours.pid) / 1024).toFixed(0)} MB`);
+  const base = (servers.base = await startServer('baseline', BASELINE, {}));
+  await sleep(200);
+  log(`  ${'baseline start-up'.padEnd(37)} ${ms(base.startMs)}, idle RSS ${(rssKb(base.pid) / 1024).toFixed(0)} MB`);
+  if ('unavailable' in reference) {
+    log(`  FileStorage release ${REFERENCE_COMMIT}: n/a (${reference.unavailable})`);
+    return { ours, base };
+  }
+  const old = (servers.old = await startServer(`FileStorage ${REFERENCE_COMMIT}`, reference.script, { ...BOT_ENV, DATA_DIR: tempDir('api-file') }, [], BOT_TSX, reference.dir));
+  await sleep(200);
+  log(`  ${`FileStorage ${REFERENCE_COMMIT} start-up`.padEnd(37)} ${ms(old.startMs)}, idle RSS ${(rssKb(old.pid) / 1024).toFixed(0)} MB`);
+  return { ours, base, old };
+}
+
 export async function benchApi(p: BenchParams): Promise<Row[]> {
-  log('\n1. Start-up and POST /api/messages (expectReplies)');
-  let ours: Server | undefined;
-  let base: Server | undefined;
+  log('\n1. Start-up and POST /api/messages (expectReplies): the bot (SQLite), the echo baseline and the FileStorage release');
+  const started: Partial<ApiServers> = {};
+  let reference: Reference | undefined;
   try {
-    ours = await startServer('bot', BOT, { ...BOT_ENV, DATA_DIR: tempDir('api') }, [], BOT_TSX);
-    await sleep(200);
-    const oursIdle = rssKb(ours.pid) / 1024;
-    log(`  bot start-up (spawn → /readyz 200)    ${ms(ours.startMs)}, idle RSS ${oursIdle.toFixed(0)} MB`);
-    base = await startServer('baseline', BASELINE, {});
-    await sleep(200);
-    log(`  baseline start-up                     ${ms(base.startMs)}, idle RSS ${(rssKb(base.pid) / 1024).toFixed(0)} MB`);
-    const rows: Row[] = [{ target: 'start-up ≤ 1.5 s (spawn → /readyz 200)', measured: ms(ours.startMs), ok: ours.startMs <= 1500 }];
-    const { oursMax, baseMax, row } = await maxThroughput(ours, base, p);
-    rows.push(row, ...(await halfLoad(ours, base, p, oursMax, baseMax)));
+    reference = await prepareReferenceRelease();
+    if (!('unavailable' in reference)) log(`  FileStorage release: git worktree of ${reference.commit} in ${reference.dir}, built by its npm run build in ${reference.buildS.toFixed(1)} s (${reference.caches || 'no build-caches line'})`);
+    const servers = await startApiServers(reference, started);
+    const rows: Row[] = [{ target: 'start-up ≤ 1.5 s (spawn → /readyz 200)', measured: ms(servers.ours.startMs), ok: servers.ours.startMs <= 1500 }];
+    const { oursMax, baseMax, rows: throughput } = await maxThroughput(servers, reference, p);
+    rows.push(...throughput, ...(await halfLoad(servers.ours, servers.base, p, oursMax, baseMax)));
     return rows;
   } finally {
-    await stopServer(ours);
-    await stopServer(base);
+    await stopServer(started.ours);
+    await stopServer(started.base);
+    await stopServer(started.old);
+    removeReferenceRelease(reference);
   }
 }

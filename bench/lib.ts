@@ -48,14 +48,14 @@ function getStatus(url: string): Promise<number> {
 }
 
 /**
- * Spawns `node [nodeArgs] script` with env, then polls GET /readyz every 10 ms until 200.
+ * Spawns `node [nodeArgs] script` with env in `cwd`, then polls GET /readyz every 10 ms until 200.
  * Start-up time is spawn → that first 200.
  */
-export async function startServer(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = [], useTsx = true): Promise<Server> {
+export async function startServer(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = [], useTsx = true, cwd = ROOT): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...nodeArgs, ...(useTsx ? ['--import', 'tsx'] : []), script], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -192,7 +192,7 @@ export function combine(label: string, runs: LoadResult[]): LoadResult {
 export function printLoad(r: LoadResult): void {
   const offered = r.offered ? ` (offered ${r.offered}/s)` : '';
   log(
-    `  ${r.label.padEnd(34)} ${r.turnsPerS.toFixed(0).padStart(5)} turns/s${offered}  p50 ${ms(r.latency.p50)}  p95 ${ms(r.latency.p95)}  p99 ${ms(r.latency.p99)}  ` +
+    `  ${r.label.padEnd(52)} ${r.turnsPerS.toFixed(0).padStart(5)} turns/s${offered}  p50 ${ms(r.latency.p50)}  p95 ${ms(r.latency.p95)}  p99 ${ms(r.latency.p99)}  ` +
       `non-2xx ${r.non2xx}  errors ${r.errors + r.timeouts}  bad bodies ${r.badBodies}  CPU ${r.cpuMsPerTurn.toFixed(2)} ms/turn  peak RSS ${r.peakRssMb.toFixed(0)} MB`,
   );
 }

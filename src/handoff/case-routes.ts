@@ -38,16 +38,6 @@ async function readable(deps: AgentRoutesDeps, agent: DeskAgent, id: string): Pr
   return record;
 }
 
-/**
- * A case the agent may take: one she may read, or one a colleague took from the queue a moment
- * before her (she saw it queued, so she is told it was taken, not that it does not exist).
- */
-async function takeable(deps: AgentRoutesDeps, agent: DeskAgent, id: string): Promise<HandoffCase> {
-  const record = isCaseId(id) ? await deps.service.get(id) : undefined;
-  if (record?.status === 'assigned' && !canRead(agent, record)) throw new HandoffRefusal('already_taken', id);
-  return readable(deps, agent, id);
-}
-
 /** A case's details with the earlier cases of the same person the agent may read, and taking, chatting, transferring, noting and ending it. */
 function registerCaseActions(server: Server, deps: AgentRoutesDeps, agentRoute: AgentRoute): void {
   const service = deps.service;
@@ -59,15 +49,15 @@ function registerCaseActions(server: Server, deps: AgentRoutesDeps, agentRoute: 
       res.send(200, { ...service.forAgents(record), earlier: earlier.map((c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, endedAt: c.endedAt, agent: c.agent, satisfaction: c.satisfaction })) });
     }),
   );
-  const action = (name: string, run: (id: string, agent: DeskAgent, req: Request) => Promise<HandoffCase>, check = readable) =>
+  const action = (name: string, run: (id: string, agent: DeskAgent, req: Request) => Promise<HandoffCase>) =>
     server.post(
       `${AGENT_API}/cases/:id/${name}`,
       agentRoute(async (req, res, agent) => {
-        await check(deps, agent, caseParam(req));
+        await readable(deps, agent, caseParam(req));
         res.send(200, service.forAgents(await run(caseParam(req), agent, req)));
       }),
     );
-  action('take', (id, agent) => service.take(id, agent), takeable);
+  action('take', (id, agent) => service.take(id, agent));
   action('release', (id, agent) => service.handBack(agent, id));
   action('close', (id, agent) => service.close(agent, id));
   server.post(
