@@ -24,22 +24,7 @@ export interface Measured {
 
 /** Runs at the same time, one per server, as one: turns/s and errors summed, worst latencies and RSS. */
 function parallel(label: string, runs: LoadResult[]): LoadResult {
-  const sum = (pick: (r: LoadResult) => number): number => runs.reduce((total, r) => total + pick(r), 0);
-  const worst = (pick: (r: LoadResult) => number): number => Math.max(...runs.map(pick));
-  const responses = sum((r) => r.responses);
-  return {
-    label,
-    turnsPerS: sum((r) => r.turnsPerS),
-    responses,
-    latency: { count: sum((r) => r.latency.count), p50: worst((r) => r.latency.p50), p95: worst((r) => r.latency.p95), p99: worst((r) => r.latency.p99), max: worst((r) => r.latency.max) },
-    non2xx: sum((r) => r.non2xx),
-    errors: sum((r) => r.errors),
-    timeouts: sum((r) => r.timeouts),
-    badBodies: sum((r) => r.badBodies),
-    peakRssMb: worst((r) => r.peakRssMb),
-    // CPU of all the servers per turn answered by any of them.
-    cpuMsPerTurn: sum((r) => r.cpuMsPerTurn * r.responses) / Math.max(1, responses),
-  };
+  return { ...combine(label, runs), turnsPerS: runs.reduce((total, r) => total + r.turnsPerS, 0) };
 }
 
 /** One closed-loop run of a contender: `connections` in all, split evenly between its servers. */

@@ -20,7 +20,7 @@ export interface BotStorage extends Storage {
 }
 
 // Conversation state is serialised to tell whether a turn changed it and again to write it; these
-// let the state and the file storage share that work (two of three serialisations per turn).
+// let the state and the storages share that work (two of three serialisations per turn).
 // Both are non-enumerable, so spreading or copying an item never carries a stale one along.
 
 /** On items a storage returns: the item's JSON without its eTag as stored, when the storage has it at hand. */

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -26,17 +26,6 @@ function serverUser(): { uid: number; gid: number } | undefined {
   const gid = id('-g');
   if (!Number.isInteger(uid) || uid <= 0) throw new Error('running as root, but there is no `postgres` user to run the server as');
   return { uid, gid };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The environment without libpq's PG* variables, which would steer initdb and the server. */
