@@ -23,8 +23,8 @@ export interface Stores {
  */
 export async function openStores(config: Config, logger: Logger): Promise<Stores> {
   if (config.STORAGE !== 'postgres') {
-    const storage = await openStorage(config, logger);
-    return { storage, close: async () => (storage as { close?: () => void | Promise<void> }).close?.() };
+    // SQLite's file is closed by the process's exit (its commits are durable already); Blob holds no connection.
+    return { storage: await openStorage(config, logger), close: () => Promise.resolve() };
   }
   // Loaded only when chosen, as the Azure SDK is: pg is not needed by a single instance.
   const [{ PostgresDatabase, postgresOptions }, { openPostgresStorage }, { PostgresConversations }] = await Promise.all([

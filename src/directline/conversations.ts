@@ -37,10 +37,6 @@ export class ConversationStore implements ConversationLog {
 
   constructor(private readonly options: ConversationStoreOptions) {}
 
-  get size(): number {
-    return this.conversations.size;
-  }
-
   /** The conversation, created when unknown; `fresh` means it has never existed (numbering from 0). */
   private open(id: string, fresh = false): Conversation {
     let conversation = this.conversations.get(id);

@@ -29,10 +29,6 @@ export class LocalStreams {
     private readonly onError: (err: unknown, conversationId: string) => void,
   ) {}
 
-  get conversationIds(): string[] {
-    return [...this.groups.keys()];
-  }
-
   /** Adds a stream whose backlog is being read; {@link ready} says how far that backlog went. */
   add(conversationId: string, listener: ConversationListener): () => void {
     let group = this.groups.get(conversationId);
