@@ -69,6 +69,28 @@ async function expectOnScreen(page: Page, buttons: string[]): Promise<void> {
   expect(page_.height, 'the page scrolls').toBeLessThanOrEqual(size.height);
 }
 
+/**
+ * From the first frame that shows suggested actions, records on every frame how far the box to
+ * write in reaches below the window (0 when it fits): a check after the page settles misses the
+ * moment Web Chat still says "Opretter forbindelse" under the first buttons.
+ */
+async function watchSendBox(page: Page): Promise<() => Promise<number>> {
+  await page.addInitScript(() => {
+    const seen = window as unknown as { worstOverflow: number };
+    seen.worstOverflow = 0;
+    const frame = () => {
+      const sendBox = document.querySelector('.webchat__send-box');
+      if (sendBox && document.querySelector('[role="toolbar"] button')) {
+        const below = Math.max(sendBox.getBoundingClientRect().bottom, document.documentElement.scrollHeight) - window.innerHeight;
+        seen.worstOverflow = Math.max(seen.worstOverflow, below);
+      }
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+  return () => page.evaluate(() => (window as unknown as { worstOverflow: number }).worstOverflow);
+}
+
 describe('the web widget in a real browser', () => {
   it('walks a whole path with buttons, answers a free-text question, survives a reload and passes axe', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
@@ -136,10 +158,12 @@ describe('the web widget in a real browser', () => {
     [320, 480],
   ])('at %i×%i CSS px the box to write in and the buttons are on screen, with no page scrolling', async (width, height) => {
     const page = await browser.newPage({ viewport: { width, height } });
+    const worstOverflow = await watchSendBox(page);
     await page.goto(url);
     await seeText(page, 'Jeg er MitID-hjælperen');
     await suggested(page, 'Tal med en medarbejder').waitFor({ state: 'visible' });
     await expectOnScreen(page, ['Hjælp mig med at få MitID', 'Tal med en medarbejder']);
+    expect(await worstOverflow(), 'CSS px the box to write in reached below the window while the chat connected').toBeLessThanOrEqual(0);
     // The guide's first question brings other buttons; they fit as well.
     await tap(page, 'Hjælp mig med at få MitID');
     await suggested(page, 'Ja').waitFor({ state: 'visible', timeout: 15_000 });
